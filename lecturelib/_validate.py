@@ -1,0 +1,48 @@
+"""Argument checks shared by lecturelib's public functions.
+
+Every check raises a ValueError that names the argument, the shape it got and
+the shape it expected, so that a student sees their own mistake rather than a
+numpy traceback from deep inside the library.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def as_array(name: str, value, ndim: int | tuple[int, ...] | None = None) -> np.ndarray:
+    """Convert ``value`` to a float numpy array and check its number of dimensions.
+
+    ``ndim`` may be an int or a tuple of allowed ints.
+    """
+    if value is None:
+        raise ValueError(f"{name}: expected an array, got None")
+    if hasattr(value, "detach"):  # a torch tensor
+        value = value.detach().cpu().numpy()
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name}: expected a numeric array, got {type(value).__name__} ({err})") from None
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if arr.ndim not in allowed:
+            want = " or ".join(f"{d}-D" for d in allowed)
+            raise ValueError(f"{name}: expected a {want} array, got shape {arr.shape} ({arr.ndim}-D)")
+    return arr
+
+
+def check_shape(name: str, arr: np.ndarray, expected: tuple, meaning: str = "") -> None:
+    """Raise unless ``arr.shape == expected``; ``None`` in ``expected`` matches any size.
+
+    ``meaning`` describes the expected shape in words, e.g. "(n_hidden, n_hidden)".
+    """
+    ok = arr.ndim == len(expected) and all(e is None or e == s for e, s in zip(expected, arr.shape))
+    if not ok:
+        shown = tuple("any" if e is None else e for e in expected)
+        extra = f" {meaning}" if meaning else ""
+        raise ValueError(f"{name}: expected shape {shown}{extra}, got {arr.shape}")
+
+
+def check_choice(name: str, value, choices) -> None:
+    """Raise unless ``value`` is one of ``choices``."""
+    if value not in choices:
+        raise ValueError(f"{name}: expected one of {sorted(choices)}, got {value!r}")

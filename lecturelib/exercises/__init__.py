@@ -1,0 +1,212 @@
+"""Self-checking exercises: ``ex.check(answer)``, ``ex.hint()``, ``ex.solution()``.
+
+An exercise pairs a statement in the book with a checker. The checker never
+raises into the notebook: whatever the student's answer does (raises, returns
+None, the wrong type or shape, NaN, a torch tensor where numpy was asked), it
+prints one of
+
+* ``Correct``,
+* ``Not yet: <a diagnosis of the likely mistake>``,
+* ``Not attempted yet`` with a pointer to the hint (for the untouched stub).
+
+Writing a checker: subclass nothing; give :class:`Exercise` a function
+``judge(answer)`` that returns a success message, raises :class:`Wrong` with
+a diagnosis, or raises :class:`NotAttempted`. The helpers below
+(:func:`call`, :func:`expect_array`, :func:`expect_number`, :func:`diagnose`)
+turn the usual failure modes into specific messages. Per-chapter exercises
+live in ``lecturelib/exercises/chNN.py``.
+"""
+from __future__ import annotations
+
+import math
+import textwrap
+import traceback
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+
+class Wrong(Exception):
+    """Raised by a judge with the diagnosis shown to the student."""
+
+
+class NotAttempted(Exception):
+    """Raised by a judge when the answer is still the stub."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str  # "correct", "incorrect" or "not attempted"
+    message: str
+
+    @property
+    def correct(self) -> bool:
+        return self.status == "correct"
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class Exercise:
+    """One exercise: a label (as in the book), a judge, hints and a solution.
+
+    Args:
+        label: the exercise's label in the book, e.g. ``"ex-rnn-step"``.
+        title: a short title, shown with every verdict.
+        judge: ``judge(answer) -> str`` (see the module docstring).
+        hints: progressively stronger hints; ``hint()`` shows the next one.
+        solution: the reference solution as Python code; a value exercise's code assigns
+            ``answer``. Tests run it through the checker, and compare it with the book's solution.
+        handle: how the notebook reaches this object, e.g. ``"ch01.rnn_step"`` (used in messages).
+    """
+
+    def __init__(self, label: str, title: str, judge: Callable, hints: list[str], solution: str,
+                 handle: str = "ex"):
+        self.label, self.title, self._judge, self.handle = label, title, judge, handle
+        self.hints = list(hints)
+        self.solution_text = textwrap.dedent(solution).strip()
+        self._next_hint = 0
+
+    def evaluate(self, answer=...) -> Verdict:
+        """Judge ``answer`` and return a :class:`Verdict`; never raises."""
+        if answer is ...:
+            return self._not_attempted()
+        try:
+            message = self._judge(answer)
+        except NotAttempted as why:
+            return self._not_attempted(str(why))
+        except Wrong as why:
+            return Verdict("incorrect", f"Not yet: {why}")
+        except Exception as err:  # a bug in the student's answer that escaped the helpers
+            where = traceback.extract_tb(err.__traceback__)[-1]
+            return Verdict("incorrect", f"Not yet: checking your answer raised {type(err).__name__}: {err} "
+                                        f"(line {where.lineno}). Look at that line of your answer.")
+        return Verdict("correct", f"Correct! {message}".strip())
+
+    def _not_attempted(self, detail: str = "") -> Verdict:
+        text = "Not attempted yet: " + (detail or "replace the `...` in the exercise cell with your answer")
+        return Verdict("not attempted", f"{text}, then run this check again. Stuck? Run `{self.handle}.hint()`.")
+
+    def check(self, answer=...) -> None:
+        """Print the verdict on ``answer`` (prints; returns nothing)."""
+        print(f"[{self.title}] {self.evaluate(answer)}")
+
+    def hint(self) -> None:
+        """Print the next hint (the last one repeats)."""
+        if not self.hints:
+            print("No hints for this exercise.")
+            return
+        i = min(self._next_hint, len(self.hints) - 1)
+        self._next_hint += 1
+        print(f"Hint {i + 1}/{len(self.hints)}: {self.hints[i]}")
+
+    def solution(self) -> None:
+        """Print the reference solution."""
+        print(self.solution_text)
+
+
+# ---------------------------------------------------------------- judge helpers
+
+def call(fn, *args, **kwargs):
+    """Call the student's function, turning its failures into diagnoses.
+
+    Arrays in ``args`` are copied so that a function that writes into its
+    inputs cannot corrupt the checker's test cases.
+    """
+    if not callable(fn):
+        raise Wrong(f"expected a function, got {type(fn).__name__}. Pass the function itself, "
+                    "without calling it: `check(my_function)`, not `check(my_function(...))`.")
+    args = tuple(np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args)
+    try:
+        return fn(*args, **kwargs)
+    except NotImplementedError:
+        raise NotAttempted("your function still raises NotImplementedError; write its body") from None
+    except Exception as err:
+        raise Wrong(f"your function raised {type(err).__name__}: {err}") from None
+
+
+def expect_array(value, shape: tuple, what: str = "your function") -> np.ndarray:
+    """Check that ``value`` is a finite numpy array (or nested list) of ``shape``."""
+    if value is ...:
+        raise NotAttempted(f"{what} returns `...`; replace it with your code")
+    if value is None:
+        raise Wrong(f"{what} returned None. Did you forget the `return` statement?")
+    if type(value).__module__.startswith("torch"):
+        raise Wrong(f"{what} returned a torch {type(value).__name__}; this exercise works in numpy. "
+                    "Use numpy operations (np.maximum, @) or convert with `.numpy()`.")
+    if isinstance(value, (str, bytes, dict, set)) or callable(value):
+        raise Wrong(f"{what} returned a {type(value).__name__}; expected a numpy array of shape {shape}.")
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise Wrong(f"{what} returned {type(value).__name__}, which is not a numeric array; "
+                    f"expected a numpy array of shape {shape}.") from None
+    if arr.shape != tuple(shape):
+        extra = ""
+        if arr.shape == tuple(shape)[::-1] and len(shape) == 2:
+            extra = " It looks transposed."
+        elif arr.size == int(np.prod(shape)):
+            extra = " The number of entries is right: check how you reshape or orient the vectors."
+        raise Wrong(f"{what} has shape {arr.shape}; expected {tuple(shape)}.{extra}")
+    if not np.all(np.isfinite(arr)):
+        raise Wrong(f"{what} returned NaN or infinite entries. Look for a division by zero or an overflow.")
+    return arr
+
+
+def expect_number(value, what: str = "your answer") -> float:
+    """Check that ``value`` is one finite real number (int, float, numpy or torch scalar)."""
+    if value is ...:
+        raise NotAttempted("the answer is still `...`")
+    if value is None:
+        raise Wrong(f"{what} is None; expected a number.")
+    if isinstance(value, bool):
+        raise Wrong(f"{what} is a bool ({value}); expected a number.")
+    if hasattr(value, "item") and not isinstance(value, (int, float)):  # numpy or torch scalar
+        size = value.numel() if hasattr(value, "numel") else int(np.size(value))
+        if size != 1:
+            raise Wrong(f"{what} has {size} entries; expected a single number.")
+        value = value.item()
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            raise Wrong(f"{what} is the text {value!r}; expected a number such as 42 or 0.5.") from None
+    if not isinstance(value, (int, float, np.integer, np.floating)):
+        raise Wrong(f"{what} is a {type(value).__name__}; expected a single number.")
+    value = float(value)
+    if not math.isfinite(value):
+        raise Wrong(f"{what} is {value}; expected a finite number.")
+    return value
+
+
+def expect_shape(value, what: str = "your answer") -> tuple:
+    """Check that ``value`` is a shape: a tuple (or list, or torch.Size) of non-negative ints."""
+    if value is ...:
+        raise NotAttempted("the answer is still `...`")
+    if isinstance(value, (int, np.integer)):
+        return (int(value),)
+    if not isinstance(value, (tuple, list)) or not all(isinstance(v, (int, np.integer)) for v in value):
+        raise Wrong(f"{what} is {value!r}; expected a shape, a tuple of integers such as (3, 4).")
+    return tuple(int(v) for v in value)
+
+
+def close(a, b, rtol: float = 1e-6, atol: float = 1e-8) -> bool:
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
+
+
+def diagnose(got, expected, mistakes: dict[str, object] | None = None, *, rtol: float = 1e-6,
+             atol: float = 1e-8, generic: str = "the values are not right.") -> None:
+    """Return if ``got`` matches ``expected``; otherwise raise :class:`Wrong` with the
+    message of the first known mistake whose value ``got`` matches, else ``generic``.
+
+    ``mistakes`` maps a diagnosis to the value a student making that mistake would get;
+    compute those values from the mistake itself, never copy them from the answer.
+    """
+    if close(got, expected, rtol, atol):
+        return
+    for message, value in (mistakes or {}).items():
+        if close(got, value, rtol, atol):
+            raise Wrong(message)
+    raise Wrong(generic)

@@ -1,0 +1,110 @@
+"""Interactive explorers with three faces from one plotting function.
+
+``plot(fig, **values)`` draws into a matplotlib figure for one setting of the
+parameters. :func:`explore` then shows
+
+* in Jupyter or Colab: a live ``ipywidgets.interactive`` with one slider per parameter;
+* in the static book (no kernel behind the page): an offline animation over one
+  parameter, with its own play buttons and slider (``FuncAnimation.to_jshtml``);
+* and tests call ``plot`` itself, or :func:`make_animation` / :func:`make_interactive`.
+
+The book's build sets the environment variable ``LECTURELIB_STATIC=1``; see :func:`is_static`.
+"""
+from __future__ import annotations
+
+import os
+from typing import Callable, Sequence
+
+import matplotlib.pyplot as plt
+from matplotlib.animation import FuncAnimation
+
+
+def is_static() -> bool:
+    """True when outputs are made for the static HTML book rather than a live kernel."""
+    return os.environ.get("LECTURELIB_STATIC", "").lower() not in ("", "0", "false", "no")
+
+
+def _settings(params: dict[str, Sequence], defaults: dict | None):
+    if not params:
+        raise ValueError("params: expected at least one parameter, got none")
+    for name, values in params.items():
+        if len(values) < 2:
+            raise ValueError(f"params[{name!r}]: expected at least 2 values to move between, got {list(values)}")
+    chosen = {name: values[len(values) // 2] for name, values in params.items()}
+    for name, value in (defaults or {}).items():
+        if name not in params:
+            raise ValueError(f"defaults: {name!r} is not one of the parameters {list(params)}")
+        chosen[name] = value
+    return chosen
+
+
+def _label(name: str, value) -> str:
+    return f"{name} = {value:.3g}" if isinstance(value, float) else f"{name} = {value}"
+
+
+def _draw(plot: Callable, fig, name: str, values: dict):
+    plot(fig, **values)
+    if fig._suptitle is None:  # say which frame this is, unless the plot titles itself
+        fig.suptitle(_label(name, values[name]), fontsize=10)
+
+
+def make_animation(plot: Callable, params: dict[str, Sequence], animate: str | None = None,
+                   defaults: dict | None = None, figsize=(7.5, 4.0), dpi: int = 80,
+                   interval_ms: int = 500) -> FuncAnimation:
+    """An animation of ``plot`` over the values of parameter ``animate`` (default: the first),
+    the other parameters held at their defaults (the middle value unless given)."""
+    chosen = _settings(params, defaults)
+    animate = animate or next(iter(params))
+    if animate not in params:
+        raise ValueError(f"animate: {animate!r} is not one of the parameters {list(params)}")
+    fig = plt.figure(figsize=figsize, dpi=dpi)
+    frames = list(params[animate])
+
+    def frame(i):
+        fig.clear()
+        _draw(plot, fig, animate, {**chosen, animate: frames[i]})
+
+    frame(0)
+    return FuncAnimation(fig, frame, frames=len(frames), interval=interval_ms, repeat=False)
+
+
+def make_interactive(plot: Callable, params: dict[str, Sequence], defaults: dict | None = None,
+                     figsize=(7.5, 4.0)):
+    """An ``ipywidgets.interactive`` with one selection slider per parameter."""
+    import ipywidgets as widgets
+
+    chosen = _settings(params, defaults)
+    sliders = {name: widgets.SelectionSlider(options=list(values), value=chosen[name], description=name,
+                                             continuous_update=False, style={"description_width": "initial"})
+               for name, values in params.items()}
+
+    def draw(**values):
+        fig = plt.figure(figsize=figsize)
+        _draw(plot, fig, next(iter(params)), values)
+        plt.show()
+
+    return widgets.interactive(draw, **sliders)
+
+
+def explore(plot: Callable, params: dict[str, Sequence], animate: str | None = None,
+            defaults: dict | None = None, figsize=(7.5, 4.0), static: bool | None = None) -> None:
+    """Show ``plot`` live (Jupyter, Colab) or as an offline animation (the static book).
+
+    Args:
+        plot: ``plot(fig, **values)`` draws one setting into ``fig``.
+        params: parameter name -> the values its slider moves through.
+        animate: the parameter the offline animation moves (default: the first).
+        defaults: values of the other parameters (default: each list's middle value).
+        static: force one face; by default :func:`is_static` decides.
+    """
+    from IPython.display import HTML, display
+
+    if static is None:
+        static = is_static()
+    if static:
+        anim = make_animation(plot, params, animate, defaults, figsize)
+        html = anim.to_jshtml(default_mode="once")
+        plt.close(anim._fig)
+        display(HTML(html))
+    else:
+        display(make_interactive(plot, params, defaults, figsize))

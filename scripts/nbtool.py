@@ -1,0 +1,122 @@
+"""Notebook chores for authors.
+
+    python scripts/nbtool.py from-py SRC.py OUT.ipynb   # percent-format script -> notebook
+    python scripts/nbtool.py refresh NB.ipynb [...]     # execute; keep outputs only in checked cells
+    python scripts/nbtool.py strip NB.ipynb [...]       # drop outputs except in checked cells
+
+Chapters are committed without outputs, except cells marked ``# NBVAL_CHECK_OUTPUT``,
+whose stored output nbval compares (``pytest --nbval-lax``). ``from-py`` reads
+``# %%`` code cells, ``# %% [markdown]`` cells (each line prefixed by ``# ``) and
+``# %% tags=["a", "b"]``, and puts the Colab set-up cell first (see colab_cell()).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+CHECK = "NBVAL_CHECK_OUTPUT"
+
+
+def repository_url() -> str:
+    """The repository named in _config.yml (the one place it is written)."""
+    text = (ROOT / "_config.yml").read_text()
+    match = re.search(r"^repository:\s*\n\s+url:\s*(\S+)", text, re.M)
+    if not match:
+        raise SystemExit("_config.yml has no repository: url: entry")
+    return match.group(1)
+
+
+def colab_cell() -> nbformat.NotebookNode:
+    source = (
+        "# Set-up for Colab: install lecturelib when this kernel lacks it; does nothing otherwise.\n"
+        "import importlib.util, os, subprocess, sys\n"
+        "if importlib.util.find_spec(\"lecturelib\") is None:\n"
+        f"    source = os.environ.get(\"LECTURELIB_SOURCE\", \"git+{repository_url()}.git\")\n"
+        "    subprocess.run([sys.executable, \"-m\", \"pip\", \"install\", \"--quiet\", source], check=True)"
+    )
+    return nbformat.v4.new_code_cell(source, metadata={"tags": ["remove-cell"]})
+
+
+def from_py(src: Path, out: Path) -> None:
+    cells, kind, tags, lines = [], None, [], []
+
+    def flush():
+        if kind is None:
+            return
+        text = "\n".join(lines).strip("\n")
+        if not text:
+            return
+        meta = {"tags": tags} if tags else {}
+        if kind == "markdown":
+            text = "\n".join(l[2:] if l.startswith("# ") else l.lstrip("#") for l in text.split("\n"))
+            cells.append(nbformat.v4.new_markdown_cell(text, metadata=meta))
+        else:
+            cells.append(nbformat.v4.new_code_cell(text, metadata=meta))
+
+    for line in src.read_text().split("\n"):
+        if line.startswith("# %%"):
+            flush()
+            rest = line[4:].strip()
+            kind = "markdown" if rest.startswith("[markdown]") else "code"
+            m = re.search(r"tags=(\[.*?\])", rest)
+            tags, lines = (json.loads(m.group(1)) if m else []), []
+        elif kind is not None:
+            lines.append(line)
+    flush()
+    nb = nbformat.v4.new_notebook(cells=[colab_cell(), *cells])
+    nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+                   "language_info": {"name": "python"}, "colab": {"provenance": []}}
+    nbformat.write(nb, out)
+    print(f"wrote {out} ({len(nb.cells)} cells)")
+
+
+def strip(nb) -> None:
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.execution_count = None
+        if CHECK not in cell.source:
+            cell.outputs = []
+        for out in cell.outputs:
+            out.pop("execution_count", None)
+        cell.metadata.pop("execution", None)
+
+
+def refresh(path: Path) -> None:
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    os.environ.setdefault("LECTURELIB_STATIC", "1")
+    os.environ.setdefault("MPLBACKEND", "agg")
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    strip(nb)
+    nbformat.write(nb, path)
+    print(f"refreshed {path}")
+
+
+def main(argv):
+    if len(argv) < 2:
+        raise SystemExit(__doc__)
+    cmd, args = argv[0], [Path(a) for a in argv[1:]]
+    if cmd == "from-py" and len(args) == 2:
+        from_py(*args)
+    elif cmd == "refresh":
+        for p in args:
+            refresh(p)
+    elif cmd == "strip":
+        for p in args:
+            nb = nbformat.read(p, as_version=4)
+            strip(nb)
+            nbformat.write(nb, p)
+    else:
+        raise SystemExit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
