@@ -101,3 +101,48 @@ def draw_unrolled_rnn(T: int = 3, ax=None, loss: str = "every", highlight: set[s
     ax.set_aspect("equal")
     ax.axis("off")
     return ax
+
+
+def plot_states(ax, hs, names=None, title: str = ""):
+    """Plot each unit's activation against the time step. ``hs``: (T, n), h_1 ... h_T
+    (a row h_0 may be included; the x axis simply counts rows from 0)."""
+    hs = as_array("hs", hs, ndim=2)
+    names = names or [f"$h_{{t,{i + 1}}}$" for i in range(hs.shape[1])]
+    for i in range(hs.shape[1]):
+        ax.plot(np.arange(len(hs)), hs[:, i], marker="o", ms=3, label=names[i])
+    ax.set_xlabel("time step t")
+    ax.set_ylabel("activation")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, ncol=min(4, hs.shape[1]))
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def plot_gain_example(fig, gain: float = 1.0, steps: int = 15, h0=(1.0, 0.0, 0.0, 0.0)):
+    """The lecture's 4-unit network with its recurrent matrix scaled by ``gain``:
+    h_{t+1} = relu(gain · W_rec h_t). Left: each unit over time; right: the norm of h_t
+    on a log scale, next to the spectral radius of gain · W_rec."""
+    from .rnn import LECTURE_W_REC
+
+    W = gain * LECTURE_W_REC
+    h = np.asarray(h0, dtype=float)
+    hs = [h]
+    for _ in range(steps):
+        h = np.maximum(W @ h, 0.0)
+        hs.append(h)
+    hs = np.array(hs)
+    radius = max(abs(np.linalg.eigvals(W)))
+    ax1, ax2 = fig.subplots(1, 2)
+    plot_states(ax1, hs, title=f"units of relu({gain:.2f} · W_rec h)")
+    norms = np.linalg.norm(hs, axis=1)
+    ax2.semilogy(np.arange(len(hs)), np.maximum(norms, 1e-12), marker="o", ms=3, color="black")
+    ax2.semilogy(np.arange(len(hs)), radius ** np.arange(len(hs)), ls="--", color="grey",
+                 label=f"(spectral radius {radius:.2f})$^t$")
+    ax2.set_xlabel("time step t")
+    ax2.set_ylabel("$\\|h_t\\|$ (log scale)")
+    ax2.grid(alpha=0.3, which="both")
+    ax2.legend(fontsize=8)
+    fig.suptitle(f"gain = {gain:.2f}", fontsize=10)
+    fig.tight_layout()
+    return fig

@@ -90,7 +90,8 @@ class Exercise:
 
     def check(self, answer=...) -> None:
         """Print the verdict on ``answer`` (prints; returns nothing)."""
-        print(f"[{self.title}] {self.evaluate(answer)}")
+        # Wrapped: the book shows outputs in a narrow column without line wrapping.
+        print(textwrap.fill(f"[{self.title}] {self.evaluate(answer)}", width=78))
 
     def hint(self) -> None:
         """Print the next hint (the last one repeats)."""

@@ -48,7 +48,7 @@ rnn_step = Exercise(
     hints=["Three terms go into the pre-activation: the recurrent one, the input one and the bias.",
            "In numpy, `W_rec @ h_prev` is the matrix-vector product; `np.maximum(a, 0)` is relu."],
     solution="""
-    def rnn_step(h_prev, x, W_rec, W_in, b):
+    def my_rnn_step(h_prev, x, W_rec, W_in, b):
         return np.maximum(W_rec @ h_prev + W_in @ x + b, 0.0)
     """,
 )

@@ -1,0 +1,508 @@
+"""The long short-term memory (LSTM) of chapter 4, in numpy and in PyTorch.
+
+The lecture's equations, with ``[h_{t-1}; x_t]`` the previous state stacked on the input
+and each gate matrix split as ``W_f = [W_rec^f  W_in^f]``::
+
+    f_t = sigma(W_f [h_{t-1}; x_t] + b_f)       forget gate, in (0, 1)
+    i_t = sigma(W_i [h_{t-1}; x_t] + b_i)       input gate,  in (0, 1)
+    v_t = tanh (W_v [h_{t-1}; x_t] + b_v)       value,       in (-1, 1)
+    o_t = sigma(W_o [h_{t-1}; x_t] + b_o)       output gate, in (0, 1)
+    c_t = f_t * c_{t-1} + i_t * v_t             the cell state (memory)
+    h_t = o_t * tanh(c_t)                       the read-out
+
+Shapes: ``x_t`` has ``m = n_in`` entries, ``h_t`` and ``c_t`` have ``n = n_hidden``; each of
+``W_f, W_i, W_v, W_o`` is (n, n + m), the first n columns acting on h_{t-1}; each bias is (n,).
+Weights travel as a dict ``{"W_f": ..., "b_f": ..., ...}`` (see :func:`random_lstm_weights`).
+
+Inside the functions the four gates are stacked into one matrix of 4n rows, in the order
+:data:`GATES` = (f, i, o, v): the three sigmoid gates first, then the tanh value, so that one
+sigmoid covers a contiguous block. The input part of all time steps is then one matrix product
+before the loop; each step adds one recurrent product ``h_{t-1} @ W_rec^T``.
+
+``torch.nn.LSTM`` computes the same function with its gates stacked as (i, f, g, o) (its ``g`` is
+our ``v``) and two biases, ``bias_ih + bias_hh``, where the lecture has one; see
+:func:`lstm_to_torch` and :func:`lstm_from_torch`.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from ._validate import as_array, check_shape
+
+#: The order in which lecturelib stacks the gates (sigmoid gates first, then the tanh value).
+GATES = ("f", "i", "o", "v")
+#: The order of torch.nn.LSTM's gate blocks, written with the lecture's names (torch's g is v).
+TORCH_GATES = ("i", "f", "v", "o")
+
+
+def sigmoid(a):
+    """The logistic function 1 / (1 + exp(-a)), computed without overflow for large |a|."""
+    return 0.5 * (1.0 + np.tanh(0.5 * a))
+
+
+# ----------------------------------------------------------------- weights
+
+def _check_lstm_weights(weights, gates=("f", "i", "v", "o")):
+    """Validate a weight dict; return (m, n) and float arrays."""
+    if not isinstance(weights, dict):
+        raise ValueError(f"weights: expected a dict with keys W_f, b_f, ..., got {type(weights).__name__}")
+    missing = [f"{p}_{g}" for g in gates for p in ("W", "b") if f"{p}_{g}" not in weights]
+    if missing:
+        raise ValueError(f"weights: missing {missing}; expected W_g (n, n+m) and b_g (n,) for g in {list(gates)}")
+    out = {}
+    first = as_array(f"weights['W_{gates[0]}']", weights[f"W_{gates[0]}"], ndim=2)
+    n = first.shape[0]
+    m = first.shape[1] - n
+    if m < 1:
+        raise ValueError(f"weights['W_{gates[0]}']: expected shape (n, n + m) with m >= 1, got {first.shape}")
+    for g in gates:
+        W = as_array(f"weights['W_{g}']", weights[f"W_{g}"], ndim=2)
+        check_shape(f"weights['W_{g}']", W, (n, n + m), f"(n_hidden={n}, n_hidden + n_in={n + m}) = [W_rec W_in]")
+        b = as_array(f"weights['b_{g}']", weights[f"b_{g}"], ndim=1)
+        check_shape(f"weights['b_{g}']", b, (n,), f"(n_hidden={n},)")
+        out[f"W_{g}"], out[f"b_{g}"] = W, b
+    return out, m, n
+
+
+def stack_gates(weights, gates=GATES, dtype=np.float64):
+    """Stack per-gate weights into the fused form: ``(W_rec (G n, n), W_in (G n, m), b (G n,))``.
+
+    Row block k belongs to gate ``gates[k]``; the first n columns of each W_g are its W_rec part.
+    """
+    n = np.shape(weights[f"b_{gates[0]}"])[0]
+    W = np.concatenate([np.asarray(weights[f"W_{g}"], dtype=dtype) for g in gates])
+    b = np.concatenate([np.asarray(weights[f"b_{g}"], dtype=dtype) for g in gates])
+    return np.ascontiguousarray(W[:, :n]), np.ascontiguousarray(W[:, n:]), b
+
+
+def unstack_gates(W_rec, W_in, b, gates=GATES):
+    """The inverse of :func:`stack_gates`: a dict ``{W_g: [W_rec^g W_in^g], b_g}``."""
+    W_rec, W_in, b = (np.asarray(a, dtype=np.float64) for a in (W_rec, W_in, b))
+    n = W_rec.shape[1]
+    out = {}
+    for k, g in enumerate(gates):
+        rows = slice(k * n, (k + 1) * n)
+        out[f"W_{g}"] = np.concatenate([W_rec[rows], W_in[rows]], axis=1)
+        out[f"b_{g}"] = b[rows].copy()
+    return out
+
+
+def random_lstm_weights(n_in: int, n_hidden: int, seed: int = 0, scale: float | None = None,
+                        forget_bias: float = 0.0) -> dict:
+    """Random LSTM weights, uniform on ±1/sqrt(n_hidden) like ``torch.nn.LSTM`` (or ±``scale``).
+
+    ``forget_bias`` is added to ``b_f``: a positive value (1 is the usual choice, Gers et al. 2000;
+    Jozefowicz et al. 2015) starts the forget gates near 1, so the cell remembers by default.
+    """
+    _check_sizes(n_in=n_in, n_hidden=n_hidden)
+    rng = np.random.default_rng(seed)
+    s = 1.0 / np.sqrt(n_hidden) if scale is None else scale
+    w = {}
+    for g in ("f", "i", "v", "o"):
+        w[f"W_{g}"] = rng.uniform(-s, s, (n_hidden, n_hidden + n_in))
+        w[f"b_{g}"] = rng.uniform(-s, s, n_hidden)
+    w["b_f"] = w["b_f"] + forget_bias
+    return w
+
+
+def _check_sizes(**sizes):
+    for name, v in sizes.items():
+        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
+            raise ValueError(f"{name}: expected a positive integer, got {v!r}")
+
+
+def count_lstm_parameters(n_in: int, n_hidden: int, n_out: int = 0) -> int:
+    """Parameters of the lecture's LSTM: four gates, each ``W_g`` (n, n+m) and ``b_g`` (n,),
+    i.e. ``4 (n (n + m) + n)``, plus ``n_out * n`` for a readout W_out if ``n_out > 0``.
+
+    Without the readout this is exactly four times the vanilla RNN's ``n (n + m) + n``.
+    (``torch.nn.LSTM`` has 4n more: its second bias.)
+    """
+    _check_sizes(n_in=n_in, n_hidden=n_hidden)
+    if not isinstance(n_out, (int, np.integer)) or n_out < 0:
+        raise ValueError(f"n_out: expected a non-negative integer, got {n_out!r}")
+    n, m = n_hidden, n_in
+    return 4 * (n * (n + m) + n) + n_out * n
+
+
+# ----------------------------------------------------------------- numpy
+
+def _sequences(xs, m, batch_first):
+    xs = as_array("xs", xs, ndim=(2, 3))
+    single = xs.ndim == 2
+    if single:
+        xs = xs[:, None, :]
+    elif batch_first:
+        xs = xs.transpose(1, 0, 2)
+    T, B, _ = xs.shape
+    check_shape("xs", xs, (T, B, m), f"(T, B, n_in={m}) (time-major; batch_first={batch_first})")
+    return xs, single
+
+
+def _state(name, value, B, n, dtype):
+    if value is None:
+        return np.zeros((B, n), dtype=dtype)
+    value = as_array(name, value, ndim=(1, 2))
+    if value.ndim == 1:
+        value = np.broadcast_to(value, (B, value.shape[0]))
+    check_shape(name, value, (B, n), f"(B={B}, n_hidden={n}) or (n_hidden={n},)")
+    return np.array(value, dtype=dtype)
+
+
+def lstm_step(h_prev, c_prev, x, weights: dict):
+    """One LSTM step, the lecture's six equations.
+
+    Args:
+        h_prev, c_prev: (n,) or (B, n). x: (m,) or (B, m). weights: the dict of W_g, b_g.
+
+    Returns:
+        ``(h_t, c_t)``, each shaped like ``h_prev``.
+    """
+    w, m, n = _check_lstm_weights(weights)
+    h_prev = as_array("h_prev", h_prev, ndim=(1, 2))
+    check_shape("h_prev", h_prev, h_prev.shape[:-1] + (n,), f"(..., n_hidden={n})")
+    c_prev = as_array("c_prev", c_prev, ndim=(1, 2))
+    check_shape("c_prev", c_prev, h_prev.shape, f"like h_prev, {h_prev.shape}")
+    x = as_array("x", x, ndim=(1, 2))
+    check_shape("x", x, h_prev.shape[:-1] + (m,), f"(batch as h_prev, n_in={m})")
+    hx = np.concatenate([h_prev, x], axis=-1)  # [h_{t-1}; x_t]
+    f = sigmoid(hx @ w["W_f"].T + w["b_f"])
+    i = sigmoid(hx @ w["W_i"].T + w["b_i"])
+    v = np.tanh(hx @ w["W_v"].T + w["b_v"])
+    o = sigmoid(hx @ w["W_o"].T + w["b_o"])
+    c = f * c_prev + i * v
+    h = o * np.tanh(c)
+    return h, c
+
+
+def lstm_forward(xs, weights: dict, h0=None, c0=None, batch_first: bool = False, dtype=np.float64):
+    """Run the LSTM over whole sequences (numpy).
+
+    Args:
+        xs: (T, B, m), or (B, T, m) with ``batch_first``, or (T, m) for one sequence.
+        weights: the dict of ``W_g`` (n, n+m) and ``b_g`` (n,) for g in f, i, v, o.
+        h0, c0: initial states, (B, n) or (n,); zeros when omitted.
+        dtype: the floating type to compute in (float64 for checks, float32 for speed).
+
+    Returns:
+        ``(hs, cs, cache)``: states h_t and cells c_t, (T, B, n) each, laid out like ``xs``; and the
+        ``cache`` that :func:`lstm_backward` needs (time-major arrays).
+    """
+    w, m, n = _check_lstm_weights(weights)
+    xs, single = _sequences(xs, m, batch_first)
+    xs = xs.astype(dtype, copy=False)
+    T, B, _ = xs.shape
+    h = _state("h0", h0, B, n, dtype)
+    c = _state("c0", c0, B, n, dtype)
+    W_rec, W_in, b = stack_gates(w, dtype=dtype)
+    xp = (xs.reshape(T * B, m) @ W_in.T + b).reshape(T, B, 4 * n)  # every step's input part, one product
+    W_rec_T = np.ascontiguousarray(W_rec.T)
+    hs = np.empty((T + 1, B, n), dtype=dtype)  # hs[0] = h0, hs[t + 1] = h_t
+    cs = np.empty((T + 1, B, n), dtype=dtype)
+    gates = np.empty((T, B, 4 * n), dtype=dtype)  # activated gates f, i, o, v
+    tanh_c = np.empty((T, B, n), dtype=dtype)
+    hs[0], cs[0] = h, c
+    for t in range(T):
+        a = xp[t] + h @ W_rec_T
+        g = gates[t]
+        g[:, :3 * n] = sigmoid(a[:, :3 * n])
+        g[:, 3 * n:] = np.tanh(a[:, 3 * n:])
+        f, i, o, v = g[:, :n], g[:, n:2 * n], g[:, 2 * n:3 * n], g[:, 3 * n:]
+        c = f * c + i * v
+        tanh_c[t] = np.tanh(c)
+        h = o * tanh_c[t]
+        hs[t + 1], cs[t + 1] = h, c
+    cache = dict(xs=xs, hs=hs, cs=cs, gates=gates, tanh_c=tanh_c, W_rec=W_rec, W_in=W_in, n=n, m=m,
+                 single=single, batch_first=batch_first)
+    out_h, out_c = hs[1:], cs[1:]
+    if single:
+        return out_h[:, 0], out_c[:, 0], cache
+    if batch_first:
+        return out_h.transpose(1, 0, 2), out_c.transpose(1, 0, 2), cache
+    return out_h, out_c, cache
+
+
+def lstm_backward(dhs, cache, dh_last=None, dc_last=None, return_state_grads: bool = False):
+    """Backpropagation through time for :func:`lstm_forward`.
+
+    Args:
+        dhs: dL/dh_t from outside the recurrence (e.g. from a readout or loss at each step),
+            shaped like ``hs`` (zeros where a step has no loss).
+        cache: the third output of :func:`lstm_forward`.
+        dh_last, dc_last: extra gradients on the final h_T and c_T (e.g. from a later segment).
+        return_state_grads: also return the total dL/dh_t and dL/dc_t for every step.
+
+    Along the cell path the gradient only meets the forget gate::
+
+        dL/dc_{t-1} = dL/dc_t * f_t  (+ the part through h_{t-1})
+
+    Returns:
+        ``grads``: a dict with ``W_f, b_f, ...`` (shaped like the weights), ``xs`` (shaped like the
+        forward's input), ``h0`` and ``c0`` ((B, n)); with ``return_state_grads`` also ``h`` and ``c``,
+        the total dL/dh_t and dL/dc_t, time-major (T, B, n).
+    """
+    if not isinstance(cache, dict) or "gates" not in cache:
+        raise ValueError("cache: expected the cache returned by lstm_forward")
+    xs, hs, cs, gates, tanh_c = (cache[k] for k in ("xs", "hs", "cs", "gates", "tanh_c"))
+    W_rec, W_in, n, m = cache["W_rec"], cache["W_in"], cache["n"], cache["m"]
+    T, B, _ = xs.shape
+    dtype = xs.dtype
+    dhs = as_array("dhs", dhs, ndim=(2, 3))
+    if cache["single"]:
+        check_shape("dhs", dhs, (T, n), f"(T={T}, n_hidden={n}), like hs")
+        dhs = dhs[:, None, :]
+    elif cache["batch_first"]:
+        check_shape("dhs", dhs, (B, T, n), f"(B={B}, T={T}, n_hidden={n}), like hs")
+        dhs = dhs.transpose(1, 0, 2)
+    else:
+        check_shape("dhs", dhs, (T, B, n), f"(T={T}, B={B}, n_hidden={n}), like hs")
+    dhs = dhs.astype(dtype, copy=False)
+    dh = _state("dh_last", dh_last, B, n, dtype)
+    dc = _state("dc_last", dc_last, B, n, dtype)
+    da = np.empty((T, B, 4 * n), dtype=dtype)  # dL/d(pre-activations), gates f, i, o, v
+    dh_all = np.empty((T, B, n), dtype=dtype) if return_state_grads else None
+    dc_all = np.empty((T, B, n), dtype=dtype) if return_state_grads else None
+    for t in range(T - 1, -1, -1):
+        g = gates[t]
+        f, i, o, v = g[:, :n], g[:, n:2 * n], g[:, 2 * n:3 * n], g[:, 3 * n:]
+        dh = dh + dhs[t]  # total dL/dh_t: from this step's loss and from step t+1
+        tc = tanh_c[t]
+        dc = dc + dh * o * (1.0 - tc * tc)  # total dL/dc_t
+        if return_state_grads:
+            dh_all[t], dc_all[t] = dh, dc
+        d = da[t]
+        d[:, :n] = dc * cs[t] * f * (1.0 - f)            # forget gate: c_{t-1}
+        d[:, n:2 * n] = dc * v * i * (1.0 - i)           # input gate
+        d[:, 2 * n:3 * n] = dh * tc * o * (1.0 - o)      # output gate
+        d[:, 3 * n:] = dc * i * (1.0 - v * v)            # value
+        dc = dc * f                                      # the highway: dL/dc_{t-1} = dL/dc_t * f_t
+        dh = d @ W_rec                                   # dL/dh_{t-1} through all four gates
+    da2 = da.reshape(T * B, 4 * n)
+    dW_rec = da2.T @ hs[:-1].reshape(T * B, n)
+    dW_in = da2.T @ xs.reshape(T * B, m)
+    db = da2.sum(axis=0)
+    grads = unstack_gates(dW_rec, dW_in, db)
+    dxs = (da2 @ W_in).reshape(T, B, m)
+    if cache["single"]:
+        dxs = dxs[:, 0]
+    elif cache["batch_first"]:
+        dxs = dxs.transpose(1, 0, 2)
+    grads.update(xs=dxs, h0=dh, c0=dc)
+    if return_state_grads:
+        grads.update(h=dh_all, c=dc_all)
+    return grads
+
+
+# ----------------------------------------------------------------- PyTorch
+
+class LSTM(nn.Module):
+    """The lecture's LSTM in PyTorch with fused gates.
+
+    Parameters: ``W_in`` (4n, m), ``W_rec`` (4n, n) and ``b`` (4n,), row blocks in the order
+    :data:`GATES` = (f, i, o, v); optionally a readout ``W_out`` (k, n). The input projections of
+    all time steps are one matrix product; each step then makes one recurrent product.
+
+    ``forward(xs, state=None)`` takes (T, B, m) (or (B, T, m) with ``batch_first``) and an optional
+    ``(h0, c0)``, and returns ``(hs, zs)``: states (T, B, n) and, with ``n_out``, outputs
+    ``zs = hs W_out^T`` (T, B, k), else None. The final ``(h_T, c_T)`` is kept in ``self.last_state``.
+    """
+
+    def __init__(self, n_in: int, n_hidden: int, n_out: int | None = None, batch_first: bool = False,
+                 forget_bias: float = 0.0):
+        super().__init__()
+        _check_sizes(n_in=n_in, n_hidden=n_hidden)
+        self.n_in, self.n_hidden, self.batch_first = n_in, n_hidden, batch_first
+        s = 1.0 / np.sqrt(n_hidden)
+        self.W_in = nn.Parameter(torch.empty(4 * n_hidden, n_in).uniform_(-s, s))
+        self.W_rec = nn.Parameter(torch.empty(4 * n_hidden, n_hidden).uniform_(-s, s))
+        self.b = nn.Parameter(torch.empty(4 * n_hidden).uniform_(-s, s))
+        with torch.no_grad():
+            self.b[:n_hidden] += forget_bias
+        self.W_out = None
+        if n_out is not None:
+            _check_sizes(n_out=n_out)
+            self.W_out = nn.Parameter(torch.empty(n_out, n_hidden).uniform_(-s, s))
+        self.last_state = None
+
+    def forward(self, xs: torch.Tensor, state=None):
+        if xs.dim() != 3 or xs.shape[-1] != self.n_in:
+            layout = "(B, T, n_in)" if self.batch_first else "(T, B, n_in)"
+            raise ValueError(f"xs: expected shape {layout} with n_in={self.n_in}, got {tuple(xs.shape)}")
+        if self.batch_first:
+            xs = xs.transpose(0, 1)
+        n = self.n_hidden
+        if state is None:
+            h = c = xs.new_zeros(xs.shape[1], n)
+        else:
+            h, c = state
+        xp = torch.matmul(xs, self.W_in.t()) + self.b  # (T, B, 4n): all input projections at once
+        W_rec_t = self.W_rec.t()
+        hs = []
+        # unbind hands each step its own view; indexing xp[t] would make each step's backward
+        # write a gradient as large as the whole of xp.
+        for p in xp.unbind(0):
+            a = torch.addmm(p, h, W_rec_t)
+            fio = torch.sigmoid(a[:, :3 * n])
+            v = torch.tanh(a[:, 3 * n:])
+            f, i, o = fio.chunk(3, 1)
+            c = torch.addcmul(f * c, i, v)
+            h = o * torch.tanh(c)
+            hs.append(h)
+        self.last_state = (h, c)
+        hs = torch.stack(hs)
+        zs = None if self.W_out is None else hs @ self.W_out.t()
+        if self.batch_first:
+            hs = hs.transpose(0, 1)
+            zs = None if zs is None else zs.transpose(0, 1)
+        return hs, zs
+
+    def lecture_weights(self) -> dict:
+        """The weights as the lecture's dict ``{W_g: [W_rec^g W_in^g], b_g}`` (numpy, float64)."""
+        return unstack_gates(self.W_rec.detach().double().numpy(), self.W_in.detach().double().numpy(),
+                             self.b.detach().double().numpy())
+
+    def load_lecture_weights(self, weights: dict) -> "LSTM":
+        """Copy the lecture's weight dict into this module (returns self)."""
+        w, m, n = _check_lstm_weights(weights)
+        if (m, n) != (self.n_in, self.n_hidden):
+            raise ValueError(f"weights: expected n_in={self.n_in}, n_hidden={self.n_hidden}, got n_in={m}, n_hidden={n}")
+        W_rec, W_in, b = stack_gates(w)
+        with torch.no_grad():
+            for p, value in ((self.W_rec, W_rec), (self.W_in, W_in), (self.b, b)):
+                p.copy_(torch.as_tensor(value, dtype=p.dtype))
+        return self
+
+
+class UnfusedLSTM(nn.Module):
+    """The LSTM written the way many course books write it: twelve separate parameter tensors
+    (for each gate an input matrix, a recurrent matrix and a bias) and eight matrix products per
+    step. Same function as :class:`LSTM`; kept to measure what fusing the gates buys.
+    """
+
+    def __init__(self, n_in: int, n_hidden: int, batch_first: bool = False):
+        super().__init__()
+        _check_sizes(n_in=n_in, n_hidden=n_hidden)
+        self.n_in, self.n_hidden, self.batch_first = n_in, n_hidden, batch_first
+        s = 1.0 / np.sqrt(n_hidden)
+        for g in ("f", "i", "v", "o"):
+            setattr(self, f"W_in_{g}", nn.Parameter(torch.empty(n_hidden, n_in).uniform_(-s, s)))
+            setattr(self, f"W_rec_{g}", nn.Parameter(torch.empty(n_hidden, n_hidden).uniform_(-s, s)))
+            setattr(self, f"b_{g}", nn.Parameter(torch.empty(n_hidden).uniform_(-s, s)))
+
+    def forward(self, xs: torch.Tensor, state=None):
+        if self.batch_first:
+            xs = xs.transpose(0, 1)
+        h = c = xs.new_zeros(xs.shape[1], self.n_hidden)
+        if state is not None:
+            h, c = state
+
+        def affine(g, x, h):
+            return x @ getattr(self, f"W_in_{g}").t() + h @ getattr(self, f"W_rec_{g}").t() + getattr(self, f"b_{g}")
+
+        hs = []
+        for x in xs.unbind(0):
+            f = torch.sigmoid(affine("f", x, h))
+            i = torch.sigmoid(affine("i", x, h))
+            v = torch.tanh(affine("v", x, h))
+            o = torch.sigmoid(affine("o", x, h))
+            c = f * c + i * v
+            h = o * torch.tanh(c)
+            hs.append(h)
+        hs = torch.stack(hs)
+        return (hs.transpose(0, 1) if self.batch_first else hs), None
+
+    def load_lecture_weights(self, weights: dict) -> "UnfusedLSTM":
+        w, m, n = _check_lstm_weights(weights)
+        with torch.no_grad():
+            for g in ("f", "i", "v", "o"):
+                getattr(self, f"W_rec_{g}").copy_(torch.as_tensor(w[f"W_{g}"][:, :n]))
+                getattr(self, f"W_in_{g}").copy_(torch.as_tensor(w[f"W_{g}"][:, n:]))
+                getattr(self, f"b_{g}").copy_(torch.as_tensor(w[f"b_{g}"]))
+        return self
+
+
+# ------------------------------------------------------- torch.nn.LSTM mapping
+
+def lstm_to_torch(weights: dict, batch_first: bool = False, dtype=torch.float64) -> nn.LSTM:
+    """A ``torch.nn.LSTM`` computing the lecture's LSTM with these weights.
+
+    torch stacks its gate blocks as (i, f, g, o) (g = our v) in ``weight_ih_l0`` (4n, m) and
+    ``weight_hh_l0`` (4n, n), and adds two biases; we put b in ``bias_ih_l0`` and zeros in ``bias_hh_l0``.
+    """
+    w, m, n = _check_lstm_weights(weights)
+    W_rec, W_in, b = stack_gates(w, gates=TORCH_GATES)
+    lstm = nn.LSTM(m, n, batch_first=batch_first, dtype=dtype)
+    with torch.no_grad():
+        lstm.weight_ih_l0.copy_(torch.as_tensor(W_in))
+        lstm.weight_hh_l0.copy_(torch.as_tensor(W_rec))
+        lstm.bias_ih_l0.copy_(torch.as_tensor(b))
+        lstm.bias_hh_l0.zero_()
+    return lstm
+
+
+def lstm_from_torch(lstm: nn.LSTM) -> dict:
+    """The lecture's weight dict from a one-layer, unidirectional ``torch.nn.LSTM``;
+    its two biases are summed into one (the function computed is the same)."""
+    if not isinstance(lstm, nn.LSTM):
+        raise ValueError(f"lstm: expected a torch.nn.LSTM, got {type(lstm).__name__}")
+    if lstm.num_layers != 1 or lstm.bidirectional or lstm.proj_size:
+        raise ValueError("lstm: expected one layer, unidirectional, without projections "
+                         f"(got num_layers={lstm.num_layers}, bidirectional={lstm.bidirectional}, "
+                         f"proj_size={lstm.proj_size})")
+    get = lambda name: getattr(lstm, name).detach().double().cpu().numpy()  # noqa: E731
+    b = get("bias_ih_l0") + get("bias_hh_l0") if lstm.bias else np.zeros(4 * lstm.hidden_size)
+    return unstack_gates(get("weight_hh_l0"), get("weight_ih_l0"), b, gates=TORCH_GATES)
+
+
+# -------------------------------------------------- demonstrations and measures
+
+def memory_cell_weights(gain: float = 10.0) -> dict:
+    """Hand-set weights of a one-unit LSTM that stores a bit and reads it out on cue.
+
+    Inputs x_t = (write, bit, read): the input gate opens only on ``write``, the value is
+    ``tanh(gain (bit - 1/2))`` = ±1 (approximately), the forget gate closes only on ``write`` (so
+    the old content is replaced) and stays near 1 otherwise, and the output gate opens only on ``read``.
+    Between a write and a read the cell holds its content, to within f_t ≈ sigmoid(gain) per step.
+    """
+    k = float(gain)
+    # columns: [h_{t-1}, write, bit, read]
+    return {
+        "W_f": np.array([[0.0, -2 * k, 0.0, 0.0]]), "b_f": np.array([k]),
+        "W_i": np.array([[0.0, 2 * k, 0.0, 0.0]]), "b_i": np.array([-k]),
+        "W_v": np.array([[0.0, 0.0, 2 * k, 0.0]]), "b_v": np.array([-k]),
+        "W_o": np.array([[0.0, 0.0, 0.0, 2 * k]]), "b_o": np.array([-k]),
+    }
+
+
+def memory_task_inputs(bit: int, T: int = 100, write_at: int = 0, read_at: int | None = None) -> np.ndarray:
+    """Inputs (T, 3) for :func:`memory_cell_weights`: write ``bit`` at ``write_at``, read at ``read_at``
+    (default the last step)."""
+    read_at = T - 1 if read_at is None else read_at
+    if not 0 <= write_at < read_at < T:
+        raise ValueError(f"write_at, read_at: expected 0 <= write_at < read_at < T={T}, got {write_at}, {read_at}")
+    xs = np.zeros((T, 3))
+    xs[write_at, 0], xs[write_at, 1] = 1.0, float(bit)
+    xs[read_at, 2] = 1.0
+    return xs
+
+
+def lstm_state_gradient_norms(weights: dict, xs, loss_at_last: bool = True, seed: int = 0):
+    """The norm of dL/dh_t and dL/dc_t against the distance T - t, for a loss on the last state.
+
+    The loss is ``L = w . h_T`` with a fixed random unit vector w (a stand-in for any readout),
+    averaged over the batch. Returns ``(distance, norm_dh, norm_dc)``, each (T,), distance = T - t
+    running from 0 (the last step) to T - 1; norms are the mean over the batch of the 2-norm.
+    """
+    hs, cs, cache = lstm_forward(xs, weights)
+    T, B, n = cache["hs"].shape[0] - 1, cache["xs"].shape[1], cache["n"]
+    rng = np.random.default_rng(seed)
+    w = rng.normal(size=n)
+    w /= np.linalg.norm(w)
+    dhs = np.zeros((T, B, n))
+    dhs[-1] = w
+    g = lstm_backward(dhs if not cache["single"] else dhs[:, 0], cache, return_state_grads=True)
+    norm_dh = np.linalg.norm(g["h"], axis=-1).mean(axis=1)[::-1]
+    norm_dc = np.linalg.norm(g["c"], axis=-1).mean(axis=1)[::-1]
+    return np.arange(T), norm_dh, norm_dc
