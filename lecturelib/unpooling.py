@@ -96,7 +96,8 @@ def max_unpool(x, switches, output_size) -> np.ndarray:
 
     Returns:
         (..., H, W). Equal to ``torch.nn.MaxUnpool2d``. Where two values share a switch
-        (overlapping pooling windows), the later one in row-major order wins, as in torch.
+        (overlapping pooling windows that found the same maximum), the later one in row-major
+        order wins; they are then equal anyway when the switches came from the same pooling.
     """
     x = as_array("x", x)
     if x.ndim < 2:
@@ -116,5 +117,5 @@ def max_unpool(x, switches, output_size) -> np.ndarray:
     planes = int(np.prod(lead)) if lead else 1
     y = np.zeros((planes, H * W))
     rows = np.repeat(np.arange(planes), x.shape[-2] * x.shape[-1])
-    y[rows, idx.reshape(-1)] = x.reshape(-1)  # fancy assignment: the last write wins, as in torch
+    y[rows, idx.reshape(-1)] = x.reshape(-1)  # fancy assignment: the last write wins
     return y.reshape(lead + (H, W))
