@@ -82,7 +82,7 @@ def _numpy_runner(weights, xs, G):
     return run
 
 
-def measure(size: str, repeats: int = 7) -> dict:
+def measure(size: str, repeats: int = 9) -> dict:
     """Median seconds of one forward + backward for every variant at ``size``; and ratios."""
     B, T, m, n = (SIZES[size][k] for k in ("B", "T", "m", "n"))
     torch.manual_seed(0)
@@ -101,8 +101,9 @@ def measure(size: str, repeats: int = 7) -> dict:
         "numpy LSTM (float32)": _numpy_runner(weights, xs, G),
     }
     times = {name: [] for name in variants}
-    for run in variants.values():  # warm-up
-        run()
+    for _ in range(2):  # warm-up (first calls pay for page faults and lazy initialisation)
+        for run in variants.values():
+            run()
     for _ in range(repeats):
         for name, run in variants.items():
             start = time.perf_counter()
@@ -127,7 +128,7 @@ def table(results: dict) -> str:
     return "\n".join(rows)
 
 
-def main(repeats: int = 7, threads: int = 1) -> dict:
+def main(repeats: int = 9, threads: int = 1) -> dict:
     """Run the benchmark, print a Markdown table, write bench/results/lstm.json, return the results."""
     old = torch.get_num_threads()
     torch.set_num_threads(threads)
@@ -146,7 +147,7 @@ def main(repeats: int = 7, threads: int = 1) -> dict:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     main(args.repeats, args.threads)
