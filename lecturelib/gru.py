@@ -1,0 +1,320 @@
+"""The gated recurrent unit (GRU) of chapter 5 in its two forms, and the minimal gated unit.
+
+The lecture's GRU, the reset gate applied to h_{t-1} *before* the recurrent matrix::
+
+    r_t  = sigma(W_r [h_{t-1}; x_t] + b_r)               reset gate
+    u_t  = sigma(W_u [h_{t-1}; x_t] + b_u)               update gate
+    h~_t = tanh (W_h [r_t * h_{t-1}; x_t] + b_h)         candidate
+    h_t  = u_t * h_{t-1} + (1 - u_t) * h~_t
+
+(the notes write z_t in the last line; it is the update gate u_t). ``torch.nn.GRU`` and cuDNN
+apply the reset gate *after* the recurrent matrix, with a separate recurrent bias ``b_rh``::
+
+    h~_t = tanh(W_in^h x_t + b_h + r_t * (W_rec^h h_{t-1} + b_rh))
+
+Keras calls the choice ``reset_after``, ONNX ``linear_before_reset``. The two forms are different
+functions in general; they agree when h_{t-1} = 0 and b_rh = 0, or when r_t = 1 and b_rh = 0.
+The after-form needs only one recurrent product per step for all three blocks, since the product
+no longer waits for r_t; that is why fast kernels use it.
+
+The minimal gated unit (MGU, Zhou et al. 2016) merges reset and update into one forget gate::
+
+    f_t  = sigma(W_f [h_{t-1}; x_t] + b_f)
+    h~_t = tanh (W_h [f_t * h_{t-1}; x_t] + b_h)
+    h_t  = (1 - f_t) * h_{t-1} + f_t * h~_t
+
+Weights travel as dicts: ``W_g`` (n, n + m) = [W_rec^g  W_in^g] and ``b_g`` (n,) for g in
+(r, u, h), plus ``b_rh`` (n,) for the after-form; (f, h) for the MGU. Shapes as in :mod:`lecturelib.lstm`.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from ._validate import as_array, check_choice, check_shape
+from .lstm import _check_lstm_weights, _check_sizes, _sequences, _state, sigmoid, stack_gates, unstack_gates
+
+RESETS = ("before", "after")
+GRU_GATES = ("r", "u", "h")
+MGU_GATES = ("f", "h")
+
+
+# ----------------------------------------------------------------- weights
+
+def _check_gru(weights, reset):
+    check_choice("reset", reset, RESETS)
+    w, m, n = _check_lstm_weights(weights, gates=GRU_GATES)
+    if "b_rh" in weights:
+        b_rh = as_array("weights['b_rh']", weights["b_rh"], ndim=1)
+        check_shape("weights['b_rh']", b_rh, (n,), f"(n_hidden={n},)")
+        if reset == "before" and np.any(b_rh != 0):
+            raise ValueError("weights['b_rh']: the lecture's GRU (reset='before') has no recurrent candidate "
+                             "bias; expected it absent or zero")
+    else:
+        b_rh = np.zeros(n)
+    w["b_rh"] = b_rh
+    return w, m, n
+
+
+def random_gru_weights(n_in: int, n_hidden: int, seed: int = 0, scale: float | None = None,
+                       reset: str = "before") -> dict:
+    """Random GRU weights, uniform on ±1/sqrt(n_hidden) like ``torch.nn.GRU`` (or ±``scale``);
+    with ``reset='after'`` also a random ``b_rh``."""
+    _check_sizes(n_in=n_in, n_hidden=n_hidden)
+    check_choice("reset", reset, RESETS)
+    rng = np.random.default_rng(seed)
+    s = 1.0 / np.sqrt(n_hidden) if scale is None else scale
+    w = {}
+    for g in GRU_GATES:
+        w[f"W_{g}"] = rng.uniform(-s, s, (n_hidden, n_hidden + n_in))
+        w[f"b_{g}"] = rng.uniform(-s, s, n_hidden)
+    if reset == "after":
+        w["b_rh"] = rng.uniform(-s, s, n_hidden)
+    return w
+
+
+def random_mgu_weights(n_in: int, n_hidden: int, seed: int = 0, scale: float | None = None) -> dict:
+    """Random minimal-gated-unit weights ``{W_f, b_f, W_h, b_h}``."""
+    _check_sizes(n_in=n_in, n_hidden=n_hidden)
+    rng = np.random.default_rng(seed)
+    s = 1.0 / np.sqrt(n_hidden) if scale is None else scale
+    return {k: rng.uniform(-s, s, (n_hidden, n_hidden + n_in) if k[0] == "W" else n_hidden)
+            for k in ("W_f", "b_f", "W_h", "b_h")}
+
+
+def count_gru_parameters(n_in: int, n_hidden: int, reset: str = "before") -> int:
+    """The lecture's GRU: three blocks of ``n (n + m) + n``, exactly three times the vanilla RNN;
+    the after-form adds the n entries of ``b_rh``. (``torch.nn.GRU`` keeps two full biases: 3n more.)"""
+    _check_sizes(n_in=n_in, n_hidden=n_hidden)
+    check_choice("reset", reset, RESETS)
+    n, m = n_hidden, n_in
+    return 3 * (n * (n + m) + n) + (n if reset == "after" else 0)
+
+
+def count_mgu_parameters(n_in: int, n_hidden: int) -> int:
+    """The minimal gated unit: two blocks of ``n (n + m) + n``, twice the vanilla RNN."""
+    _check_sizes(n_in=n_in, n_hidden=n_hidden)
+    return 2 * (n_hidden * (n_hidden + n_in) + n_hidden)
+
+
+# ----------------------------------------------------------------- numpy
+
+def gru_step(h_prev, x, weights: dict, reset: str = "before"):
+    """One GRU step (the lecture's form by default). ``h_prev`` (n,) or (B, n); ``x`` (m,) or (B, m).
+    Returns h_t shaped like ``h_prev``."""
+    w, m, n = _check_gru(weights, reset)
+    h_prev = as_array("h_prev", h_prev, ndim=(1, 2))
+    check_shape("h_prev", h_prev, h_prev.shape[:-1] + (n,), f"(..., n_hidden={n})")
+    x = as_array("x", x, ndim=(1, 2))
+    check_shape("x", x, h_prev.shape[:-1] + (m,), f"(batch as h_prev, n_in={m})")
+    return _gru_cell(h_prev, x, w, n, reset)[0]
+
+
+def _gru_cell(h, x, w, n, reset):
+    hx = np.concatenate([h, x], axis=-1)
+    r = sigmoid(hx @ w["W_r"].T + w["b_r"])
+    u = sigmoid(hx @ w["W_u"].T + w["b_u"])
+    W_rec_h, W_in_h = w["W_h"][:, :n], w["W_h"][:, n:]
+    if reset == "before":
+        cand = np.tanh((r * h) @ W_rec_h.T + x @ W_in_h.T + w["b_h"])
+    else:
+        cand = np.tanh(x @ W_in_h.T + w["b_h"] + r * (h @ W_rec_h.T + w["b_rh"]))
+    return u * h + (1.0 - u) * cand, r, u, cand
+
+
+def gru_forward(xs, weights: dict, h0=None, reset: str = "before", batch_first: bool = False,
+                return_gates: bool = False):
+    """Run the GRU over whole sequences (numpy).
+
+    Args:
+        xs: (T, B, m), (B, T, m) with ``batch_first``, or (T, m).
+        weights: ``W_r, W_u, W_h`` (n, n+m), ``b_r, b_u, b_h`` (n,) and, for ``reset='after'``, ``b_rh``.
+        reset: ``'before'`` (the lecture) or ``'after'`` (torch.nn.GRU, cuDNN).
+        return_gates: also return a dict of the reset gates ``r``, update gates ``u`` and candidates
+            ``h~`` at every step, laid out like the states.
+
+    Returns:
+        ``hs`` (T, B, n) laid out like ``xs``; or ``(hs, {"r", "u", "cand"})``.
+    """
+    w, m, n = _check_gru(weights, reset)
+    xs, single = _sequences(xs, m, batch_first)
+    T, B, _ = xs.shape
+    h = _state("h0", h0, B, n, np.float64)
+    out = {k: np.empty((T, B, n)) for k in ("h", "r", "u", "cand")}
+    for t in range(T):
+        h, r, u, cand = _gru_cell(h, xs[t], w, n, reset)
+        for k, v in zip(("h", "r", "u", "cand"), (h, r, u, cand)):
+            out[k][t] = v
+    for k in out:
+        out[k] = out[k][:, 0] if single else (out[k].transpose(1, 0, 2) if batch_first else out[k])
+    hs = out.pop("h")
+    return (hs, out) if return_gates else hs
+
+
+def mgu_forward(xs, weights: dict, h0=None, batch_first: bool = False):
+    """Run the minimal gated unit over whole sequences (numpy); returns hs like :func:`gru_forward`."""
+    w, m, n = _check_lstm_weights(weights, gates=MGU_GATES)
+    xs, single = _sequences(xs, m, batch_first)
+    T, B, _ = xs.shape
+    h = _state("h0", h0, B, n, np.float64)
+    hs = np.empty((T, B, n))
+    for t in range(T):
+        f = sigmoid(np.concatenate([h, xs[t]], -1) @ w["W_f"].T + w["b_f"])
+        cand = np.tanh(np.concatenate([f * h, xs[t]], -1) @ w["W_h"].T + w["b_h"])
+        h = (1.0 - f) * h + f * cand
+        hs[t] = h
+    return hs[:, 0] if single else (hs.transpose(1, 0, 2) if batch_first else hs)
+
+
+# ----------------------------------------------------------------- PyTorch
+
+class _Recurrent(nn.Module):
+    """Shared plumbing: fused parameters ``W_in`` (G n, m), ``W_rec`` (G n, n), ``b`` (G n,),
+    optional readout ``W_out``; ``forward(xs, h0=None) -> (hs, zs)`` like :class:`lecturelib.lstm.LSTM`."""
+
+    gates: tuple = ()
+
+    def __init__(self, n_in, n_hidden, n_out=None, batch_first=False):
+        super().__init__()
+        _check_sizes(n_in=n_in, n_hidden=n_hidden)
+        self.n_in, self.n_hidden, self.batch_first = n_in, n_hidden, batch_first
+        G, s = len(self.gates), 1.0 / np.sqrt(n_hidden)
+        self.W_in = nn.Parameter(torch.empty(G * n_hidden, n_in).uniform_(-s, s))
+        self.W_rec = nn.Parameter(torch.empty(G * n_hidden, n_hidden).uniform_(-s, s))
+        self.b = nn.Parameter(torch.empty(G * n_hidden).uniform_(-s, s))
+        self.W_out = None
+        if n_out is not None:
+            _check_sizes(n_out=n_out)
+            self.W_out = nn.Parameter(torch.empty(n_out, n_hidden).uniform_(-s, s))
+
+    def forward(self, xs, h0=None):
+        if xs.dim() != 3 or xs.shape[-1] != self.n_in:
+            layout = "(B, T, n_in)" if self.batch_first else "(T, B, n_in)"
+            raise ValueError(f"xs: expected shape {layout} with n_in={self.n_in}, got {tuple(xs.shape)}")
+        if self.batch_first:
+            xs = xs.transpose(0, 1)
+        h = xs.new_zeros(xs.shape[1], self.n_hidden) if h0 is None else h0
+        xp = torch.matmul(xs, self.W_in.t()) + self.b  # all input projections, one product
+        hs = []
+        for p in xp.unbind(0):
+            h = self.cell(p, h)
+            hs.append(h)
+        hs = torch.stack(hs)
+        zs = None if self.W_out is None else hs @ self.W_out.t()
+        if self.batch_first:
+            hs = hs.transpose(0, 1)
+            zs = None if zs is None else zs.transpose(0, 1)
+        return hs, zs
+
+    def lecture_weights(self) -> dict:
+        """The weights as the lecture's dict ``{W_g: [W_rec^g W_in^g], b_g}`` (numpy, float64)."""
+        get = lambda p: p.detach().double().cpu().numpy()  # noqa: E731
+        return unstack_gates(get(self.W_rec), get(self.W_in), get(self.b), gates=self.gates)
+
+    def load_lecture_weights(self, weights: dict):
+        """Copy the lecture's weight dict into this module (returns self)."""
+        w, m, n = _check_lstm_weights(weights, gates=self.gates)
+        if (m, n) != (self.n_in, self.n_hidden):
+            raise ValueError(f"weights: expected n_in={self.n_in}, n_hidden={self.n_hidden}, got n_in={m}, n_hidden={n}")
+        W_rec, W_in, b = stack_gates(w, gates=self.gates)
+        with torch.no_grad():
+            for p, value in ((self.W_rec, W_rec), (self.W_in, W_in), (self.b, b)):
+                p.copy_(torch.as_tensor(value, dtype=p.dtype))
+        return self
+
+
+class GRU(_Recurrent):
+    """The GRU in PyTorch, either form (``reset='before'``: the lecture; ``'after'``: nn.GRU's).
+
+    Row blocks of ``W_in``, ``W_rec``, ``b`` in the order (r, u, h); the after-form has ``b_rh`` (n,) too.
+    The before-form needs two recurrent products per step (the candidate's waits for r_t); the
+    after-form one.
+    """
+
+    gates = GRU_GATES
+
+    def __init__(self, n_in, n_hidden, n_out=None, batch_first=False, reset: str = "before"):
+        check_choice("reset", reset, RESETS)
+        super().__init__(n_in, n_hidden, n_out, batch_first)
+        self.reset = reset
+        if reset == "after":
+            s = 1.0 / np.sqrt(n_hidden)
+            self.b_rh = nn.Parameter(torch.empty(n_hidden).uniform_(-s, s))
+
+    def cell(self, p, h):
+        n = self.n_hidden
+        if self.reset == "after":
+            hp = h @ self.W_rec.t()  # one product for all three blocks
+            ru = torch.sigmoid(p[:, :2 * n] + hp[:, :2 * n])
+            r, u = ru[:, :n], ru[:, n:]
+            cand = torch.tanh(p[:, 2 * n:] + r * (hp[:, 2 * n:] + self.b_rh))
+        else:
+            ru = torch.sigmoid(torch.addmm(p[:, :2 * n], h, self.W_rec[:2 * n].t()))
+            r, u = ru[:, :n], ru[:, n:]
+            cand = torch.tanh(torch.addmm(p[:, 2 * n:], r * h, self.W_rec[2 * n:].t()))
+        return u * h + (1.0 - u) * cand
+
+    def lecture_weights(self) -> dict:
+        w = super().lecture_weights()
+        if self.reset == "after":
+            w["b_rh"] = self.b_rh.detach().double().cpu().numpy()
+        return w
+
+    def load_lecture_weights(self, weights: dict):
+        _check_gru(weights, self.reset)
+        super().load_lecture_weights(weights)
+        if self.reset == "after":
+            with torch.no_grad():
+                self.b_rh.copy_(torch.as_tensor(np.asarray(weights.get("b_rh", np.zeros(self.n_hidden)))))
+        return self
+
+
+class MGU(_Recurrent):
+    """The minimal gated unit (Zhou et al. 2016) in PyTorch; row blocks (f, h)."""
+
+    gates = MGU_GATES
+
+    def cell(self, p, h):
+        n = self.n_hidden
+        f = torch.sigmoid(torch.addmm(p[:, :n], h, self.W_rec[:n].t()))
+        cand = torch.tanh(torch.addmm(p[:, n:], f * h, self.W_rec[n:].t()))
+        return h + f * (cand - h)  # (1 - f) h + f h~
+
+
+# -------------------------------------------------------- torch.nn.GRU mapping
+
+def gru_to_torch(weights: dict, batch_first: bool = False, dtype=torch.float64) -> nn.GRU:
+    """A ``torch.nn.GRU`` computing the after-form GRU with these weights (``b_rh`` zero if absent).
+
+    torch stacks its blocks (r, z, n) = our (r, u, h) in ``weight_ih_l0`` (3n, m) and ``weight_hh_l0``
+    (3n, n); ``bias_ih_l0`` gets (b_r, b_u, b_h) and ``bias_hh_l0`` gets (0, 0, b_rh).
+    """
+    w, m, n = _check_gru(weights, "after")
+    W_rec, W_in, b = stack_gates(w, gates=GRU_GATES)
+    gru = nn.GRU(m, n, batch_first=batch_first, dtype=dtype)
+    with torch.no_grad():
+        gru.weight_ih_l0.copy_(torch.as_tensor(W_in))
+        gru.weight_hh_l0.copy_(torch.as_tensor(W_rec))
+        gru.bias_ih_l0.copy_(torch.as_tensor(b))
+        gru.bias_hh_l0.zero_()
+        gru.bias_hh_l0[2 * n:] = torch.as_tensor(w["b_rh"])
+    return gru
+
+
+def gru_from_torch(gru: nn.GRU) -> dict:
+    """The after-form weight dict from a one-layer unidirectional ``torch.nn.GRU``: the r and u
+    biases are the sums ``bias_ih + bias_hh``; the candidate's recurrent bias becomes ``b_rh``."""
+    if not isinstance(gru, nn.GRU):
+        raise ValueError(f"gru: expected a torch.nn.GRU, got {type(gru).__name__}")
+    if gru.num_layers != 1 or gru.bidirectional or not gru.bias:
+        raise ValueError("gru: expected one layer, unidirectional, with biases "
+                         f"(got num_layers={gru.num_layers}, bidirectional={gru.bidirectional}, bias={gru.bias})")
+    n = gru.hidden_size
+    get = lambda name: getattr(gru, name).detach().double().cpu().numpy()  # noqa: E731
+    b_ih, b_hh = get("bias_ih_l0"), get("bias_hh_l0")
+    b = b_ih.copy()
+    b[:2 * n] += b_hh[:2 * n]
+    w = unstack_gates(get("weight_hh_l0"), get("weight_ih_l0"), b, gates=GRU_GATES)
+    w["b_rh"] = b_hh[2 * n:].copy()
+    return w
