@@ -1,8 +1,49 @@
-"""COCO 2017: categories, keypoints, and readers for the instances, keypoints and panoptic files.
+"""COCO 2017: categories, keypoints, and readers for the instances, keypoints, captions and panoptic files.
 
-(The readers are below the constants.)
+The layout (the same for the full download and for the samples shipped in
+``lecturelib/data/coco2017``)::
+
+    coco2017/
+        train2017/<000000000001>.jpg   val2017/...
+        annotations/instances_{train,val}2017.json        boxes, polygons / RLE masks, iscrowd
+        annotations/person_keypoints_{train,val}2017.json 17 keypoints per person (x, y, v)
+        annotations/captions_{train,val}2017.json         sentences per image
+        annotations/panoptic_{train,val}2017.json         segments_info per image
+        annotations/panoptic_{train,val}2017/<id>.png     segment id = R + 256 G + 256^2 B
+
+API (plain Python / numpy; pycocotools does the RLE and polygon work):
+
+* ``COCO_CATEGORIES``: the 80 categories used (``id``, ``name``, ``supercategory``);
+  ``COCO_UNUSED``: the 11 of the 91 defined ids that carry no annotations;
+  ``COCO_KEYPOINTS`` (17 names), ``COCO_SKELETON`` (19 limbs, 1-based);
+  ``COCO_FIGURES``: the published counts quoted in the chapter.
+* ``find_coco_root(path)``: the folder holding ``annotations/``.
+* ``load_coco(json_path) -> dict``: a validated instances/keypoints/captions file as
+  ``{"images": {id: image}, "annotations": [...], "categories": {id: cat},
+  "by_image": {image_id: [ann, ...]}, "path": Path}``.
+* ``load_instances(root, split)`` / ``load_keypoints`` / ``load_captions``: the same, by split.
+* ``ann_to_rle(ann, height, width)`` and ``ann_to_mask(ann, height, width) -> (H, W) bool``.
+* ``mask_to_rle(mask, compressed=False)``: COCO's RLE of a bool mask (column-major runs).
+* ``rgb_to_panoptic_id(rgb) -> (H, W) int64`` and ``panoptic_id_to_rgb(ids)``.
+* ``load_panoptic(root, split)`` and ``read_panoptic_png(record, png_folder) -> (H, W) int64``.
+* ``annotation_task(ann) -> str``: which COCO task an annotation record belongs to.
+
+Every reader raises :class:`~lecturelib.datasets.errors.DatasetFormatError`
+naming the file and the problem: a malformed JSON, a missing field, an image or
+category id that does not exist, a box outside its image, a keypoint array of
+the wrong length, a PNG segment missing from ``segments_info``.
 """
 from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from pycocotools import mask as cocomask
+
+from .errors import DatasetFormatError
 
 COCO_KEYPOINTS = (
     "nose", "left_eye", "right_eye", "left_ear", "right_ear", "left_shoulder", "right_shoulder",
@@ -16,3 +57,494 @@ COCO_SKELETON = (
     (8, 10), (9, 11), (2, 3), (1, 2), (1, 3), (2, 4), (3, 5), (4, 6), (5, 7),
 )
 """The 19 limbs as pairs of 1-based keypoint numbers, as the person category's ``skeleton`` stores them."""
+
+VISIBILITY = {0: "not labelled", 1: "labelled, not visible", 2: "labelled and visible"}
+"""The meaning of a keypoint's visibility flag v."""
+
+_CATS = """\
+person:person:1 vehicle:bicycle:2 vehicle:car:3 vehicle:motorcycle:4 vehicle:airplane:5 vehicle:bus:6
+vehicle:train:7 vehicle:truck:8 vehicle:boat:9 outdoor:traffic light:10 outdoor:fire hydrant:11
+outdoor:stop sign:13 outdoor:parking meter:14 outdoor:bench:15 animal:bird:16 animal:cat:17 animal:dog:18
+animal:horse:19 animal:sheep:20 animal:cow:21 animal:elephant:22 animal:bear:23 animal:zebra:24
+animal:giraffe:25 accessory:backpack:27 accessory:umbrella:28 accessory:handbag:31 accessory:tie:32
+accessory:suitcase:33 sports:frisbee:34 sports:skis:35 sports:snowboard:36 sports:sports ball:37
+sports:kite:38 sports:baseball bat:39 sports:baseball glove:40 sports:skateboard:41 sports:surfboard:42
+sports:tennis racket:43 kitchen:bottle:44 kitchen:wine glass:46 kitchen:cup:47 kitchen:fork:48
+kitchen:knife:49 kitchen:spoon:50 kitchen:bowl:51 food:banana:52 food:apple:53 food:sandwich:54
+food:orange:55 food:broccoli:56 food:carrot:57 food:hot dog:58 food:pizza:59 food:donut:60 food:cake:61
+furniture:chair:62 furniture:couch:63 furniture:potted plant:64 furniture:bed:65 furniture:dining table:67
+furniture:toilet:70 electronic:tv:72 electronic:laptop:73 electronic:mouse:74 electronic:remote:75
+electronic:keyboard:76 electronic:cell phone:77 appliance:microwave:78 appliance:oven:79
+appliance:toaster:80 appliance:sink:81 appliance:refrigerator:82 indoor:book:84 indoor:clock:85
+indoor:vase:86 indoor:scissors:87 indoor:teddy bear:88 indoor:hair drier:89 indoor:toothbrush:90"""
+
+
+def _parse_cats(text):
+    import re
+    out = []
+    for sup, name, ident in re.findall(r"([a-z]+):([a-z ]+?):(\d+)", text.replace("\n", " ")):
+        out.append({"supercategory": sup, "id": int(ident), "name": name})
+    return tuple(out)
+
+
+COCO_CATEGORIES = _parse_cats(_CATS)
+"""The 80 object categories of COCO 2017 detection, with their (gappy) ids 1..90."""
+
+COCO_UNUSED = {12: "street sign", 26: "hat", 29: "shoe", 30: "eye glasses", 45: "plate", 66: "mirror",
+               68: "window", 69: "desk", 71: "door", 83: "blender", 91: "hair brush"}
+"""The 11 categories defined in the COCO paper (ids up to 91) that have no annotations."""
+
+COCO_FIGURES = {
+    "train_val_images_2017": 123_287, "train_val_instances_2017": 886_284,
+    "train_images_2017": 118_287, "val_images_2017": 5_000,
+    "classes_defined": 91, "classes_used": 80,
+    "panoptic_classes_defined": 200, "panoptic_classes_used": 133,
+    "panoptic_things": 80, "panoptic_stuff": 53, "keypoints": 17, "skeleton_limbs": 19,
+}
+"""Published figures of COCO 2017 (from the dataset's site and the lecture notes)."""
+
+COCO_TASKS = ("detection", "keypoints", "panoptic", "densepose", "captioning")
+
+
+# --------------------------------------------------------------------- RLE and polygons
+
+def _quiet(fn, *args):
+    with warnings.catch_warnings():  # pycocotools warns about numpy 2's copy keyword
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return fn(*args)
+
+
+def mask_to_rle(mask, compressed: bool = False) -> dict:
+    """COCO's run-length encoding of a bool mask ``(H, W)``.
+
+    The runs go down the columns (column-major order) and alternate, starting with
+    a run of zeros (possibly of length 0). ``compressed=False`` gives the plain
+    ``{"counts": [ints], "size": [H, W]}`` used for crowd annotations;
+    ``compressed=True`` gives pycocotools' compact string form.
+    """
+    m = np.asarray(mask)
+    if m.ndim != 2:
+        raise ValueError(f"mask: expected shape (H, W), got {m.shape}")
+    m = m.astype(bool)
+    if compressed:
+        rle = _quiet(cocomask.encode, np.asfortranarray(m.astype(np.uint8)))
+        return {"counts": rle["counts"].decode("ascii"), "size": [int(s) for s in rle["size"]]}
+    flat = m.reshape(-1, order="F").astype(np.int8)
+    change = np.flatnonzero(np.diff(flat)) + 1
+    bounds = np.concatenate([[0], change, [flat.size]])
+    counts = np.diff(bounds).tolist()
+    if flat.size and flat[0] == 1:
+        counts = [0] + counts
+    return {"counts": [int(c) for c in counts], "size": [int(m.shape[0]), int(m.shape[1])]}
+
+
+def ann_to_rle(ann: dict, height: int, width: int) -> dict:
+    """The segmentation of an annotation (polygons, plain or compressed RLE) as one compressed RLE."""
+    seg = ann["segmentation"]
+    if isinstance(seg, list):                       # polygons
+        polys = [list(map(float, p)) for p in seg]
+        if not polys:
+            return _quiet(cocomask.encode, np.zeros((height, width), np.uint8, order="F"))
+        return _quiet(cocomask.merge, _quiet(cocomask.frPyObjects, polys, height, width))
+    if isinstance(seg.get("counts"), list):         # plain RLE
+        return _quiet(cocomask.frPyObjects, seg, height, width)
+    rle = dict(seg)
+    if isinstance(rle["counts"], str):
+        rle["counts"] = rle["counts"].encode("ascii")
+    return rle
+
+
+def ann_to_mask(ann: dict, height: int, width: int) -> np.ndarray:
+    """The mask ``(H, W)`` bool of an instance annotation (polygons or RLE), decoded by pycocotools."""
+    return _quiet(cocomask.decode, ann_to_rle(ann, height, width)).astype(bool)
+
+
+# --------------------------------------------------------------------- panoptic ids
+
+def rgb_to_panoptic_id(rgb) -> np.ndarray:
+    """Segment ids ``(H, W)`` int64 of a panoptic PNG ``(H, W, 3)``: id = R + 256 G + 256^2 B."""
+    a = np.asarray(rgb)
+    if a.ndim != 3 or a.shape[2] != 3:
+        raise ValueError(f"rgb: expected shape (H, W, 3), got {a.shape}")
+    a = a.astype(np.int64)
+    return a[..., 0] + 256 * a[..., 1] + 256 ** 2 * a[..., 2]
+
+
+def panoptic_id_to_rgb(ids) -> np.ndarray:
+    """The inverse of :func:`rgb_to_panoptic_id`: ids ``(H, W)`` in [0, 256^3) -> ``(H, W, 3)`` uint8."""
+    a = np.asarray(ids, dtype=np.int64)
+    if a.ndim != 2:
+        raise ValueError(f"ids: expected shape (H, W), got {a.shape}")
+    if a.size and (a.min() < 0 or a.max() >= 256 ** 3):
+        raise ValueError(f"ids: expected values in [0, 256^3), got range [{a.min()}, {a.max()}]")
+    return np.stack([a % 256, (a // 256) % 256, a // 256 ** 2], -1).astype(np.uint8)
+
+
+# --------------------------------------------------------------------- reading and checking JSON
+
+def find_coco_root(path) -> Path:
+    """The folder holding ``annotations/`` (``path`` itself, ``path/coco2017`` or ``path/coco``)."""
+    path = Path(path)
+    for cand in (path, path / "coco2017", path / "coco"):
+        if (cand / "annotations").is_dir():
+            return cand
+    raise FileNotFoundError(f"{path}: no COCO layout here (looked for annotations/ in {path}, "
+                            f"{path / 'coco2017'} and {path / 'coco'})")
+
+
+def _load_json(path):
+    path = Path(path)
+    try:
+        with open(path, "rb") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        raise DatasetFormatError(path, "annotation file missing") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise DatasetFormatError(path, f"malformed JSON ({err})") from None
+
+
+def _need(path, record, keys, where):
+    if not isinstance(record, dict):
+        raise DatasetFormatError(path, f"{where}: expected an object, got {type(record).__name__}")
+    for k in keys:
+        if k not in record:
+            raise DatasetFormatError(path, f"{where}: missing field {k!r}")
+
+
+def _is_num(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
+
+
+def _is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _check_images(path, data):
+    _need(path, data, ["images"], "top level")
+    if not isinstance(data["images"], list):
+        raise DatasetFormatError(path, "'images' must be a list")
+    images = {}
+    for i, img in enumerate(data["images"]):
+        where = f"images[{i}]"
+        _need(path, img, ["id", "file_name", "height", "width"], where)
+        if not _is_int(img["id"]):
+            raise DatasetFormatError(path, f"{where}: id {img['id']!r} is not an integer")
+        if img["id"] in images:
+            raise DatasetFormatError(path, f"{where}: duplicate image id {img['id']}")
+        for k in ("height", "width"):
+            if not _is_int(img[k]) or img[k] <= 0:
+                raise DatasetFormatError(path, f"{where}: {k} {img[k]!r} is not a positive integer")
+        name = img["file_name"]
+        if not isinstance(name, str) or "/" in name or "\\" in name or name in ("", ".", ".."):
+            raise DatasetFormatError(path, f"{where}: file_name {name!r} is not a plain file name")
+        images[img["id"]] = img
+    return images
+
+
+def _check_categories(path, data):
+    _need(path, data, ["categories"], "top level")
+    if not isinstance(data["categories"], list):
+        raise DatasetFormatError(path, "'categories' must be a list")
+    cats = {}
+    for i, cat in enumerate(data["categories"]):
+        where = f"categories[{i}]"
+        _need(path, cat, ["id", "name"], where)
+        if not _is_int(cat["id"]):
+            raise DatasetFormatError(path, f"{where}: id {cat['id']!r} is not an integer")
+        if cat["id"] in cats:
+            raise DatasetFormatError(path, f"{where}: duplicate category id {cat['id']}")
+        cats[cat["id"]] = cat
+    return cats
+
+
+def _check_segmentation(path, seg, where, img):
+    h, w = img["height"], img["width"]
+    if isinstance(seg, list):
+        for j, poly in enumerate(seg):
+            if not isinstance(poly, list) or len(poly) < 6 or len(poly) % 2 or not all(map(_is_num, poly)):
+                raise DatasetFormatError(path, f"{where}: polygon {j} must be a list of at least 3 (x, y) "
+                                               f"pairs of numbers")
+            xs, ys = np.array(poly[0::2], float), np.array(poly[1::2], float)
+            if xs.min() < -1 or ys.min() < -1 or xs.max() > w + 1 or ys.max() > h + 1:
+                raise DatasetFormatError(path, f"{where}: polygon {j} leaves the {w}x{h} image")
+        return
+    if isinstance(seg, dict):
+        if "counts" not in seg or "size" not in seg:
+            raise DatasetFormatError(path, f"{where}: an RLE segmentation needs 'counts' and 'size'")
+        if list(seg["size"]) != [h, w]:
+            raise DatasetFormatError(path, f"{where}: RLE size {seg['size']} differs from the image's [{h}, {w}]")
+        counts = seg["counts"]
+        if isinstance(counts, list):
+            if not all(_is_int(c) and c >= 0 for c in counts) or sum(counts) != h * w:
+                raise DatasetFormatError(path, f"{where}: RLE counts must be non-negative integers summing to "
+                                               f"height * width = {h * w}")
+        elif not isinstance(counts, str):
+            raise DatasetFormatError(path, f"{where}: RLE counts must be a list of ints or a string")
+        return
+    raise DatasetFormatError(path, f"{where}: segmentation must be a list of polygons or an RLE object")
+
+
+def _check_annotation(path, ann, i, images, cats, kind):
+    where = f"annotations[{i}]"
+    if kind == "captions":
+        _need(path, ann, ["id", "image_id", "caption"], where)
+    else:
+        _need(path, ann, ["id", "image_id", "category_id", "bbox", "area", "iscrowd"], where)
+    if ann["image_id"] not in images or not _is_int(ann["image_id"]):
+        raise DatasetFormatError(path, f"{where} (id {ann.get('id')}): image_id {ann['image_id']!r} does not "
+                                       f"exist in 'images'")
+    img = images[ann["image_id"]]
+    if kind == "captions":
+        if not isinstance(ann["caption"], str):
+            raise DatasetFormatError(path, f"{where}: caption must be a string")
+        return
+    if ann["category_id"] not in cats or not _is_int(ann["category_id"]):
+        raise DatasetFormatError(path, f"{where} (id {ann.get('id')}): category_id {ann['category_id']!r} does "
+                                       f"not exist in 'categories'")
+    box = ann["bbox"]
+    if not isinstance(box, list) or len(box) != 4 or not all(map(_is_num, box)):
+        raise DatasetFormatError(path, f"{where}: bbox must be [x, y, width, height], got {box!r}")
+    x, y, bw, bh = box
+    if bw < 0 or bh < 0:
+        raise DatasetFormatError(path, f"{where}: bbox {box} has a negative width or height")
+    tol = 1.0   # real files have boxes reaching a fraction of a pixel past the border
+    if x < -tol or y < -tol or x + bw > img["width"] + tol or y + bh > img["height"] + tol:
+        raise DatasetFormatError(path, f"{where}: bbox {box} lies outside its {img['width']}x{img['height']} "
+                                       f"image {img['id']}")
+    if ann["iscrowd"] not in (0, 1) or isinstance(ann["iscrowd"], bool):
+        raise DatasetFormatError(path, f"{where}: iscrowd must be 0 or 1, got {ann['iscrowd']!r}")
+    if not _is_num(ann["area"]) or ann["area"] < 0:
+        raise DatasetFormatError(path, f"{where}: area must be a non-negative number, got {ann['area']!r}")
+    if "segmentation" in ann:
+        _check_segmentation(path, ann["segmentation"], where, img)
+    elif kind == "instances":
+        raise DatasetFormatError(path, f"{where}: missing field 'segmentation'")
+    if "keypoints" in ann or kind == "keypoints":
+        _need(path, ann, ["keypoints", "num_keypoints"], where)
+        kp = ann["keypoints"]
+        n = len(cats[ann["category_id"]].get("keypoints", COCO_KEYPOINTS))
+        if not isinstance(kp, list) or len(kp) != 3 * n or not all(map(_is_num, kp)):
+            raise DatasetFormatError(path, f"{where}: keypoints must be {3 * n} numbers (x, y, v for {n} "
+                                           f"keypoints), got {len(kp) if isinstance(kp, list) else kp!r}")
+        v = kp[2::3]
+        if any(f not in (0, 1, 2) for f in v):
+            raise DatasetFormatError(path, f"{where}: keypoint visibility flags must be 0, 1 or 2, got {sorted(set(v))}")
+        if ann["num_keypoints"] != sum(f > 0 for f in v):
+            raise DatasetFormatError(path, f"{where}: num_keypoints is {ann['num_keypoints']} but "
+                                           f"{sum(f > 0 for f in v)} keypoints are labelled (v > 0)")
+
+
+def parse_coco(data, path="<coco>", kind: str = "instances") -> dict:
+    """Validate an already-loaded COCO annotation dict; see :func:`load_coco`."""
+    if kind not in ("instances", "keypoints", "captions"):
+        raise ValueError(f"kind: expected 'instances', 'keypoints' or 'captions', got {kind!r}")
+    path = Path(path)
+    if not isinstance(data, dict):
+        raise DatasetFormatError(path, f"top level must be an object, got {type(data).__name__}")
+    images = _check_images(path, data)
+    cats = _check_categories(path, data) if kind != "captions" else {}
+    _need(path, data, ["annotations"], "top level")
+    if not isinstance(data["annotations"], list):
+        raise DatasetFormatError(path, "'annotations' must be a list")
+    seen, by_image = set(), {i: [] for i in images}
+    for i, ann in enumerate(data["annotations"]):
+        _check_annotation(path, ann, i, images, cats, kind)
+        if ann["id"] in seen:
+            raise DatasetFormatError(path, f"annotations[{i}]: duplicate annotation id {ann['id']}")
+        seen.add(ann["id"])
+        by_image[ann["image_id"]].append(ann)
+    return {"images": images, "annotations": data["annotations"], "categories": cats,
+            "by_image": by_image, "path": path, "info": data.get("info", {})}
+
+
+def load_coco(json_path, kind: str = "instances") -> dict:
+    """Read and validate one COCO annotation file.
+
+    ``kind``: ``"instances"`` (detection and segmentation), ``"keypoints"`` (person
+    keypoints) or ``"captions"``. Returns ``{"images": {id: image}, "annotations":
+    [...], "categories": {id: category}, "by_image": {image_id: [ann, ...]},
+    "path": Path, "info": {...}}``. Every reference is checked: an annotation
+    whose ``image_id`` or ``category_id`` does not exist raises
+    ``DatasetFormatError``, and so do malformed boxes ``[x, y, w, h]``,
+    polygons, RLEs, keypoints and visibility flags.
+    """
+    return parse_coco(_load_json(json_path), json_path, kind)
+
+
+def _split_file(root, stem, split):
+    return find_coco_root(root) / "annotations" / f"{stem}_{split}2017.json"
+
+
+def load_instances(root, split: str = "val") -> dict:
+    """``annotations/instances_<split>2017.json`` of a COCO folder, validated (see :func:`load_coco`)."""
+    return load_coco(_split_file(root, "instances", split), "instances")
+
+
+def load_keypoints(root, split: str = "val") -> dict:
+    """``annotations/person_keypoints_<split>2017.json``, validated."""
+    return load_coco(_split_file(root, "person_keypoints", split), "keypoints")
+
+
+def load_captions(root, split: str = "val") -> dict:
+    """``annotations/captions_<split>2017.json``, validated."""
+    return load_coco(_split_file(root, "captions", split), "captions")
+
+
+def image_path(root, split: str, image: dict) -> Path:
+    """The file of an image record (``<root>/<split>2017/<file_name>``); raises if it is missing."""
+    p = find_coco_root(root) / f"{split}2017" / image["file_name"]
+    if not p.is_file():
+        raise DatasetFormatError(p, f"image file missing (image id {image['id']})")
+    return p
+
+
+def read_image(root, split: str, image: dict) -> np.ndarray:
+    """The pixels of an image record, ``(H, W, 3)`` uint8, checked against its recorded size."""
+    from .voc import read_image as _read
+    p = image_path(root, split, image)
+    pix = _read(p)
+    if pix.shape[:2] != (image["height"], image["width"]):
+        raise DatasetFormatError(p, f"is {pix.shape[1]}x{pix.shape[0]} but its record says "
+                                    f"{image['width']}x{image['height']}")
+    return pix
+
+
+# --------------------------------------------------------------------- panoptic
+
+def parse_panoptic(data, path="<panoptic>") -> dict:
+    """Validate a loaded panoptic JSON; see :func:`load_panoptic`."""
+    path = Path(path)
+    if not isinstance(data, dict):
+        raise DatasetFormatError(path, f"top level must be an object, got {type(data).__name__}")
+    images = _check_images(path, data)
+    cats = _check_categories(path, data)
+    for c in cats.values():
+        if c.get("isthing") not in (0, 1):
+            raise DatasetFormatError(path, f"category {c['id']}: isthing must be 0 or 1")
+    _need(path, data, ["annotations"], "top level")
+    by_image = {}
+    for i, ann in enumerate(data["annotations"]):
+        where = f"annotations[{i}]"
+        _need(path, ann, ["image_id", "file_name", "segments_info"], where)
+        if ann["image_id"] not in images:
+            raise DatasetFormatError(path, f"{where}: image_id {ann['image_id']!r} does not exist in 'images'")
+        name = ann["file_name"]
+        if not isinstance(name, str) or "/" in name or "\\" in name or not name.endswith(".png"):
+            raise DatasetFormatError(path, f"{where}: file_name {name!r} is not a plain .png name")
+        ids = set()
+        for j, seg in enumerate(ann["segments_info"]):
+            swhere = f"{where}.segments_info[{j}]"
+            _need(path, seg, ["id", "category_id", "area", "bbox", "iscrowd"], swhere)
+            if seg["category_id"] not in cats:
+                raise DatasetFormatError(path, f"{swhere}: category_id {seg['category_id']!r} does not exist "
+                                               f"in 'categories'")
+            if not _is_int(seg["id"]) or not 0 < seg["id"] < 256 ** 3 or seg["id"] in ids:
+                raise DatasetFormatError(path, f"{swhere}: id {seg['id']!r} must be a unique integer in "
+                                               f"[1, 256^3)")
+            ids.add(seg["id"])
+        by_image[ann["image_id"]] = ann
+    return {"images": images, "annotations": data["annotations"], "categories": cats,
+            "by_image": by_image, "path": path}
+
+
+def load_panoptic(root, split: str = "val") -> dict:
+    """``annotations/panoptic_<split>2017.json`` validated; ``"png_folder"`` is added to the result.
+
+    Each annotation is ``{"image_id", "file_name" (the PNG), "segments_info": [{"id",
+    "category_id", "area", "bbox", "iscrowd"}]}``; categories carry ``isthing``.
+    """
+    path = _split_file(root, "panoptic", split)
+    out = parse_panoptic(_load_json(path), path)
+    out["png_folder"] = path.parent / f"panoptic_{split}2017"
+    return out
+
+
+def read_panoptic_png(record: dict, png_folder) -> np.ndarray:
+    """Segment ids ``(H, W)`` int64 of one panoptic annotation, checked against its ``segments_info``.
+
+    Every non-zero id in the PNG must have a segment, every segment must appear
+    in the PNG, and the recorded areas must match the pixel counts (0 = unlabelled).
+    """
+    p = Path(png_folder) / record["file_name"]
+    if not p.is_file():
+        raise DatasetFormatError(p, "panoptic PNG missing")
+    try:
+        with Image.open(p) as img:
+            if img.mode != "RGB":
+                raise DatasetFormatError(p, f"expected an RGB PNG, got mode {img.mode!r}")
+            ids = rgb_to_panoptic_id(np.asarray(img))
+    except DatasetFormatError:
+        raise
+    except (OSError, ValueError) as err:
+        raise DatasetFormatError(p, f"not a readable PNG ({err})") from None
+    present, counts = np.unique(ids, return_counts=True)
+    area = dict(zip(present.tolist(), counts.tolist()))
+    known = {s["id"]: s for s in record["segments_info"]}
+    stray = sorted(set(area) - set(known) - {0})
+    if stray:
+        raise DatasetFormatError(p, f"segment ids {stray[:5]} appear in the PNG but not in segments_info")
+    for sid, seg in known.items():
+        if area.get(sid, 0) != seg["area"]:
+            raise DatasetFormatError(p, f"segment {sid} covers {area.get(sid, 0)} pixels but its area is "
+                                        f"{seg['area']}")
+    return ids
+
+
+# --------------------------------------------------------------------- which task
+
+def annotation_task(ann: dict) -> str:
+    """Which COCO task an annotation record belongs to, from its fields.
+
+    ``"panoptic"`` (``segments_info``), ``"densepose"`` (``dp_I``/``dp_masks``),
+    ``"keypoints"`` (``keypoints``), ``"captioning"`` (``caption``) or
+    ``"detection"`` (a ``bbox`` with a ``segmentation``: object detection and
+    instance segmentation share the instances files).
+    """
+    if not isinstance(ann, dict):
+        raise ValueError(f"ann: expected a dict, got {type(ann).__name__}")
+    if "segments_info" in ann:
+        return "panoptic"
+    if "dp_I" in ann or "dp_masks" in ann:
+        return "densepose"
+    if "keypoints" in ann:
+        return "keypoints"
+    if "caption" in ann:
+        return "captioning"
+    if "bbox" in ann:
+        return "detection"
+    raise ValueError(f"ann: no field that identifies a COCO task (got keys {sorted(ann)})")
+
+
+# --------------------------------------------------------------------- everything about one image
+
+def image_record(root, split: str, image_id: int | None = None, index: int = 0) -> dict:
+    """Gather every annotation of one image from the instances, keypoints, captions and panoptic files.
+
+    Pick the image by ``image_id`` or by its position ``index`` in the instances file. Returns
+    ``{"image": (H, W, 3) uint8, "info": image record, "instances": [ann + "mask"],
+    "categories": {id: cat}, "keypoints": [ann], "captions": [str], "panoptic_ids": (H, W) int64,
+    "segments_info": [...], "panoptic_categories": {id: cat}}``; the parts whose file is absent
+    are left out.
+    """
+    inst = load_instances(root, split)
+    if image_id is None:
+        image_id = list(inst["images"])[index]
+    if image_id not in inst["images"]:
+        raise KeyError(f"image_id {image_id} is not in {inst['path']}")
+    info = inst["images"][image_id]
+    h, w = info["height"], info["width"]
+    out = {"image": read_image(root, split, info), "info": info, "categories": inst["categories"],
+           "instances": [dict(a, mask=ann_to_mask(a, h, w)) for a in inst["by_image"][image_id]]}
+    base = find_coco_root(root) / "annotations"
+    if (base / f"person_keypoints_{split}2017.json").is_file():
+        out["keypoints"] = load_keypoints(root, split)["by_image"].get(image_id, [])
+    if (base / f"captions_{split}2017.json").is_file():
+        out["captions"] = [a["caption"] for a in load_captions(root, split)["by_image"].get(image_id, [])]
+    if (base / f"panoptic_{split}2017.json").is_file():
+        pan = load_panoptic(root, split)
+        if image_id in pan["by_image"]:
+            rec = pan["by_image"][image_id]
+            out["panoptic_ids"] = read_panoptic_png(rec, pan["png_folder"])
+            out["segments_info"] = rec["segments_info"]
+            out["panoptic_categories"] = pan["categories"]
+    return out

@@ -498,3 +498,181 @@ def write_voc(root, n_images: int = 200, size=64, seed: int = 0, val_fraction: f
             rows = "".join(f"{ids[i]} {1 if c in present[i] else -1:>2}\n" for i in idx)
             (dirs["ImageSets/Main"] / f"{c}_{name}.txt").write_text(rows)
     return base
+
+
+# --------------------------------------------------------------------- COCO writer
+
+_COCO_NAMES = {"aeroplane": "airplane", "tvmonitor": "tv"}
+_NUMBERS = ("no", "a", "two", "three", "four", "five", "six")
+
+
+def _caption(scene, rng):
+    counts = {}
+    for o in scene.objects:
+        name = "row of bottles" if o.crowd else _COCO_NAMES.get(o.cls, o.cls)
+        counts[name] = counts.get(name, 0) + 1
+    parts = []
+    for name, n in counts.items():
+        word = _NUMBERS[min(n, 6)]
+        if word == "a" and name[0] in "aeiou":
+            word = "an"
+        parts.append(f"{word} {name}{'s' if n > 1 and name != 'row of bottles' else ''}")
+    things = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    top, bottom = scene.stuff[0][0], scene.stuff[1][0]
+    place = f"on the {bottom} under a {top}" if top == "sky" else f"on a {bottom} in front of a {top}"
+    first = [f"{things[0].upper()}{things[1:]} {place}.", f"A picture of {things} {place}."]
+    return first
+
+
+def write_coco(root, n_train: int = 4, n_val: int = 4, size=(96, 128), seed: int = 0, max_objects: int = 4,
+               crowd_every: int = 3, jpeg_quality: int = 90, overwrite: bool = True) -> Path:
+    """Write scenes in the COCO 2017 layout under ``root`` and return ``root``.
+
+    Writes ``train2017/``, ``val2017/`` (JPEGs named by the 12-digit image id) and
+    ``annotations/``: ``instances_*2017.json`` (all 80 categories, polygons for
+    objects, a plain-RLE crowd region in every ``crowd_every``-th image),
+    ``person_keypoints_*2017.json`` (the 17 keypoints with visibility flags),
+    ``captions_*2017.json`` (two sentences per image) and ``panoptic_*2017.json``
+    with its PNG folder (things and the two stuff regions, id = R + 256 G + 256^2 B).
+    """
+    from .coco import COCO_CATEGORIES, COCO_KEYPOINTS, COCO_SKELETON, mask_to_rle, panoptic_id_to_rgb
+    root = Path(root)
+    if overwrite:
+        for sub in ("train2017", "val2017", "annotations"):
+            if (root / sub).exists():
+                shutil.rmtree(root / sub)
+    (root / "annotations").mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    info = {"description": "lecturelib synthetic scenes in the COCO 2017 layout", "version": "1.0",
+            "year": 2017, "contributor": "lecturelib", "date_created": "2017/09/01"}
+    licenses = [{"id": 1, "name": "CC0 1.0", "url": "https://creativecommons.org/publicdomain/zero/1.0/"}]
+    person_cat = dict(COCO_CATEGORIES[0], keypoints=list(COCO_KEYPOINTS), skeleton=[list(p) for p in COCO_SKELETON])
+    used_stuff = sorted(set(STUFF.values()), key=lambda t: t[1])
+    stuff_super = {"sky-other-merged": "sky", "grass-merged": "plant", "wall-other-merged": "wall",
+                   "floor-other-merged": "floor"}
+    pan_cats = ([dict(c, isthing=1) for c in COCO_CATEGORIES]
+                + [{"supercategory": stuff_super[name], "id": cid, "name": name, "isthing": 0}
+                   for name, cid in used_stuff])
+    image_id, ann_id = 0, 0
+    for split, n in (("train", n_train), ("val", n_val)):
+        (root / f"{split}2017").mkdir(exist_ok=True)
+        pan_dir = root / "annotations" / f"panoptic_{split}2017"
+        pan_dir.mkdir(exist_ok=True)
+        images, inst, kps, caps, pans = [], [], [], [], []
+        for i in range(n):
+            image_id += 1 + int(rng.integers(0, 50))      # COCO ids are sparse
+            crowd = crowd_every > 0 and i % crowd_every == crowd_every - 1
+            scene = make_scene(rng, size, max_objects=max_objects, crowd=crowd)
+            name = f"{image_id:012d}.jpg"
+            Image.fromarray(scene.image).save(root / f"{split}2017" / name, quality=jpeg_quality)
+            images.append({"license": 1, "file_name": name, "coco_url": "", "height": scene.height,
+                           "width": scene.width, "date_captured": "2017-09-01 00:00:00", "flickr_url": "",
+                           "id": image_id})
+            pan_ids = np.zeros((scene.height, scene.width), np.int64)
+            segments, used = [], set()
+
+            def new_segment_id(cat_id):
+                while True:
+                    sid = int(rng.integers(1, 256 ** 3))
+                    if sid not in used:
+                        used.add(sid)
+                        return sid
+
+            for o in scene.objects:
+                ann_id += 1
+                cat = COCO_IDS[o.cls]
+                if o.crowd:
+                    seg = mask_to_rle(o.mask)
+                else:
+                    seg = o.flat_polygons
+                rle = cocomask.encode(np.asfortranarray(o.mask.astype(np.uint8)))
+                bbox = [round(float(v), 2) for v in cocomask.toBbox(rle)]
+                area = int(o.mask.sum())
+                ann = {"segmentation": seg, "area": area, "iscrowd": int(o.crowd), "image_id": image_id,
+                       "bbox": bbox, "category_id": cat, "id": ann_id}
+                inst.append(ann)
+                if o.keypoints is not None:
+                    flat = [int(round(v)) if k % 3 == 2 else round(float(v), 1)
+                            for k, v in enumerate(o.keypoints.reshape(-1))]
+                    kps.append(dict(ann, keypoints=flat, num_keypoints=int((o.keypoints[:, 2] > 0).sum())))
+                sid = new_segment_id(cat)
+                pan_ids[o.mask] = sid
+                segments.append({"id": sid, "category_id": cat, "iscrowd": int(o.crowd), "bbox": bbox,
+                                 "area": area})
+            for stuff_name, region in scene.stuff:
+                cname, cid = STUFF[stuff_name]
+                pix = region & (pan_ids == 0)
+                if not pix.any():
+                    continue
+                sid = new_segment_id(cid)
+                pan_ids[pix] = sid
+                x0, y0, x1, y1 = mask_box(pix)
+                segments.append({"id": sid, "category_id": cid, "iscrowd": 0,
+                                 "bbox": [x0, y0, x1 - x0 + 1, y1 - y0 + 1], "area": int(pix.sum())})
+            png = f"{image_id:012d}.png"
+            Image.fromarray(panoptic_id_to_rgb(pan_ids), mode="RGB").save(pan_dir / png)
+            pans.append({"segments_info": segments, "file_name": png, "image_id": image_id})
+            for sentence in _caption(scene, rng):
+                ann_id += 1
+                caps.append({"image_id": image_id, "id": ann_id, "caption": sentence})
+        common = {"info": info, "licenses": licenses, "images": images}
+        files = {
+            f"instances_{split}2017.json": dict(common, annotations=inst, categories=list(COCO_CATEGORIES)),
+            f"person_keypoints_{split}2017.json": dict(common, annotations=kps, categories=[person_cat]),
+            f"captions_{split}2017.json": dict(common, annotations=caps),
+            f"panoptic_{split}2017.json": dict(common, annotations=pans, categories=pan_cats),
+        }
+        for fname, content in files.items():
+            with open(root / "annotations" / fname, "w") as f:
+                json.dump(content, f, separators=(",", ":"))
+    return root
+
+
+# --------------------------------------------------------------------- shipped samples
+
+SAMPLES = Path(__file__).resolve().parent.parent / "data"
+"""Where the samples live inside the package: ``VOCdevkit/VOC2012`` and ``coco2017``."""
+
+
+def write_samples(folder=SAMPLES) -> dict:
+    """Write the samples shipped with lecturelib (VOC2012 and COCO 2017 layouts) into ``folder``.
+
+    VOC: 16 scenes of 128x128 (12 train, 4 val); COCO: 6 train and 6 val scenes of
+    120x160 with keypoints, captions, crowds and panoptic PNGs.
+    """
+    folder = Path(folder)
+    voc_dir = write_voc(folder, n_images=16, size=128, seed=2012, val_fraction=0.25, max_objects=4,
+                        border=2, jpeg_quality=90)
+    coco_dir = write_coco(folder / "coco2017", n_train=6, n_val=6, size=(120, 160), seed=2017, max_objects=4)
+    return {"voc": voc_dir, "coco": coco_dir}
+
+
+def voc_sample_root() -> Path:
+    """The shipped VOC2012-layout sample (``lecturelib/data/VOCdevkit/VOC2012``)."""
+    return SAMPLES / "VOCdevkit" / "VOC2012"
+
+
+def coco_sample_root() -> Path:
+    """The shipped COCO-2017-layout sample (``lecturelib/data/coco2017``)."""
+    return SAMPLES / "coco2017"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--write-samples", action="store_true", help="regenerate lecturelib/data samples")
+    parser.add_argument("--voc", metavar="FOLDER", help="write a VOC2012-layout data set into FOLDER")
+    parser.add_argument("--n-images", type=int, default=200)
+    parser.add_argument("--size", type=int, default=64)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    if args.write_samples:
+        for k, v in write_samples().items():
+            print(f"{k}: {v}")
+    if args.voc:
+        print(write_voc(args.voc, args.n_images, args.size, args.seed))
+    if not (args.write_samples or args.voc):
+        parser.print_help()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+"""Pictures of the dataset tasks: boxes, palette masks, instance outlines, panoptic colours, skeletons.
+
+Image-space functions return new ``(H, W, 3)`` uint8 arrays (``overlay_mask``,
+``outline_instances``, ``panoptic_colours``); axes functions draw onto a matplotlib
+``Axes`` showing the image with ``imshow`` (``draw_boxes``, ``draw_keypoints``).
+Boxes are ``[x0, y0, x1, y1]`` in continuous pixel coordinates (see ``boxes``);
+``imshow`` puts pixel ``c``'s centre at ``c``, so a box edge at ``x0`` is drawn at ``x0 - 0.5``.
+
+``five_tasks(fig, sample)`` draws classification, detection, semantic, instance and
+panoptic segmentation of one COCO image side by side, from its annotations.
+"""
+from __future__ import annotations
+
+import colorsys
+
+import numpy as np
+
+from .coco import COCO_SKELETON
+from .voc import voc_palette
+
+
+def _image(name, img):
+    a = np.asarray(img)
+    if a.ndim != 3 or a.shape[2] != 3:
+        raise ValueError(f"{name}: expected shape (H, W, 3), got {a.shape}")
+    return a
+
+
+def distinct_colours(n: int, seed: int = 0) -> np.ndarray:
+    """``n`` well-separated saturated colours ``(n, 3)`` uint8 (golden-ratio hue steps)."""
+    hues = (seed * 0.137 + np.arange(n) * 0.618034) % 1.0
+    return np.array([[int(255 * c) for c in colorsys.hsv_to_rgb(h, 0.85, 0.95)] for h in hues],
+                    np.uint8).reshape(n, 3)
+
+
+def category_colour(cat_id: int) -> np.ndarray:
+    """A fixed colour ``(3,)`` uint8 for a category id: hue steps by the golden ratio from one id to the next."""
+    h = (int(cat_id) * 0.618034 + 0.05) % 1.0
+    return np.array([int(255 * c) for c in colorsys.hsv_to_rgb(h, 0.75, 0.9)], np.uint8)
+
+
+def overlay_mask(image, mask, alpha: float = 0.6, palette=None, skip=(0,)) -> np.ndarray:
+    """Blend a label mask ``(H, W)`` over ``image`` ``(H, W, 3)``: label ``k`` in ``palette[k]``.
+
+    ``palette`` defaults to the VOC palette (so 255, void, is cream); labels in ``skip``
+    (default: background 0) leave the image as it is.
+    """
+    img = _image("image", image).astype(float)
+    m = np.asarray(mask).astype(np.int64)
+    if m.shape != img.shape[:2]:
+        raise ValueError(f"mask: expected shape {img.shape[:2]} (the image's), got {m.shape}")
+    pal = voc_palette() if palette is None else np.asarray(palette)
+    colour = pal[m].astype(float)
+    show = ~np.isin(m, list(skip))
+    out = np.where(show[..., None], (1 - alpha) * img + alpha * colour, img)
+    return out.round().astype(np.uint8)
+
+
+def outline(mask, width: int = 1) -> np.ndarray:
+    """The inner outline of a bool mask: mask pixels within ``width`` of a non-mask pixel."""
+    m = np.asarray(mask, bool)
+    pad = np.pad(m, width, constant_values=False)
+    h, w = m.shape
+    inner = np.ones_like(m)
+    for dy in range(2 * width + 1):
+        for dx in range(2 * width + 1):
+            inner &= pad[dy:dy + h, dx:dx + w]
+    return m & ~inner
+
+
+def outline_instances(image, masks, colours=None, width: int = 1, fill_alpha: float = 0.35) -> np.ndarray:
+    """Draw each instance mask (a list of ``(H, W)`` bool) tinted and outlined in its own colour."""
+    out = _image("image", image).astype(float).copy()
+    colours = distinct_colours(len(masks)) if colours is None else np.asarray(colours)
+    for m, c in zip(masks, colours):
+        m = np.asarray(m, bool)
+        out[m] = (1 - fill_alpha) * out[m] + fill_alpha * c
+        out[outline(m, width)] = c
+    return out.round().astype(np.uint8)
+
+
+def panoptic_colours(ids, segments_info, categories, seed: int = 0) -> np.ndarray:
+    """Colour a panoptic id map ``(H, W)``: stuff segments in their category's colour, each thing
+    instance in its own shade of its category's colour; id 0 (unlabelled) black."""
+    ids = np.asarray(ids)
+    out = np.zeros(ids.shape + (3,), np.uint8)
+    rng = np.random.default_rng(seed)
+    for seg in segments_info:
+        base = category_colour(seg["category_id"]).astype(float)
+        if categories[seg["category_id"]].get("isthing", 1):
+            base = np.clip(base * rng.uniform(0.55, 1.0) + rng.uniform(0, 90, 3), 0, 255)
+        out[ids == seg["id"]] = base.astype(np.uint8)
+    return out
+
+
+def draw_boxes(ax, boxes, labels=None, colours=None, linewidth: float = 1.5, fontsize: float = 7):
+    """Draw ``[x0, y0, x1, y1]`` boxes ``(N, 4)`` with optional text labels on an imshow axes."""
+    from matplotlib.patches import Rectangle
+    b = np.asarray(boxes, float).reshape(-1, 4)
+    colours = distinct_colours(len(b)) if colours is None else np.asarray(colours)
+    for i, (x0, y0, x1, y1) in enumerate(b):
+        c = np.asarray(colours[i]) / 255.0
+        ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, edgecolor=c,
+                               linewidth=linewidth))
+        if labels is not None:
+            ax.text(x0 - 0.5, y0 - 1, str(labels[i]), color="white", fontsize=fontsize, va="bottom",
+                    bbox=dict(facecolor=c, edgecolor="none", pad=1, alpha=0.85))
+
+
+def draw_keypoints(ax, keypoints, skeleton=COCO_SKELETON, colour=(1.0, 0.9, 0.1), size: float = 12):
+    """Draw one person's keypoints ``(17, 3)`` (x, y, v): filled dots for v = 2, hollow for v = 1,
+    nothing for v = 0; limbs of the 1-based ``skeleton`` where both ends are labelled."""
+    k = np.asarray(keypoints, float).reshape(-1, 3)
+    for a, b in skeleton:
+        if k[a - 1, 2] > 0 and k[b - 1, 2] > 0:
+            ax.plot([k[a - 1, 0], k[b - 1, 0]], [k[a - 1, 1], k[b - 1, 1]], color=colour, linewidth=1.2)
+    vis, hid = k[:, 2] == 2, k[:, 2] == 1
+    ax.scatter(k[vis, 0], k[vis, 1], s=size, color=colour, edgecolors="black", linewidths=0.5, zorder=3)
+    ax.scatter(k[hid, 0], k[hid, 1], s=size, facecolors="none", edgecolors=colour, linewidths=1.0, zorder=3)
+
+
+def _off(ax, title):
+    ax.set_title(title, fontsize=9)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def five_tasks(fig, image, instances, panoptic_ids, segments_info, categories):
+    """Classification, detection, semantic, instance and panoptic segmentation of one image.
+
+    Args:
+        fig: a matplotlib Figure (emptied first).
+        image: ``(H, W, 3)`` uint8.
+        instances: list of ``{"bbox": [x, y, w, h], "category_id", "mask": (H, W) bool, "iscrowd"}``.
+        panoptic_ids: ``(H, W)`` segment ids; ``segments_info`` and ``categories`` as in the panoptic JSON.
+    """
+    from .boxes import xywh_to_xyxy
+    fig.clear()
+    axes = fig.subplots(1, 5)
+    img = _image("image", image)
+    things = [a for a in instances if not a.get("iscrowd", 0)]
+    names = sorted({categories[a["category_id"]]["name"] for a in instances})
+    axes[0].imshow(img)
+    axes[0].text(0.02, 0.98, "\n".join(names), transform=axes[0].transAxes, va="top", fontsize=7,
+                 color="white", bbox=dict(facecolor="black", alpha=0.6, pad=2))
+    _off(axes[0], "classification\n(which classes?)")
+    axes[1].imshow(img)
+    draw_boxes(axes[1], xywh_to_xyxy([a["bbox"] for a in things]) if things else np.zeros((0, 4)),
+               [categories[a["category_id"]]["name"] for a in things],
+               [category_colour(a["category_id"]) for a in things])
+    _off(axes[1], "detection\n(boxes + classes)")
+    sem = np.zeros(img.shape[:2], np.int64)
+    for a in instances:
+        sem[a["mask"]] = a["category_id"]
+    pal = np.array([category_colour(i) for i in range(256)])
+    axes[2].imshow(overlay_mask(img, sem, 0.75, pal))
+    _off(axes[2], "semantic segmentation\n(class per pixel)")
+    axes[3].imshow(outline_instances(img, [a["mask"] for a in things], fill_alpha=0.6))
+    _off(axes[3], "instance segmentation\n(mask per object)")
+    axes[4].imshow(panoptic_colours(panoptic_ids, segments_info, categories))
+    _off(axes[4], "panoptic segmentation\n(stuff + each thing)")
+    return axes
