@@ -350,3 +350,113 @@ def resize_then_conv(x, w, factor: int = 2, b=None) -> np.ndarray:
         raise ValueError(f"factor: expected a positive integer, got {factor!r}")
     up = np.repeat(np.repeat(x, factor, axis=2), factor, axis=3)
     return conv2d(up, w, b, padding=(kh // 2, kw // 2))
+
+
+# ---------------------------------------------------------------- figures
+
+def _cell_text(label: str) -> str:
+    terms = label.split("+") if label else []
+    if len(terms) <= 2:
+        return label
+    if len(terms) <= 4:  # two letters per line
+        letters = "".join(terms)
+        return "\n".join(letters[i:i + 2] for i in range(0, len(letters), 2))
+    return f"({len(terms)})"  # too many names to print: their count
+
+
+def draw_grid(ax, texts, counts=None, removed=None, title: str = "", cmap: str = "Blues", vmax=None):
+    """Draw a grid of cells with a text in each: ``texts`` (H, W) of strings or numbers,
+    shaded by ``counts`` (H, W) if given; cells where ``removed`` is True are greyed and hatched."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    texts = np.asarray(texts, dtype=object)
+    H, W = texts.shape
+    colours = plt.get_cmap(cmap)
+    vmax = vmax or (max(1, np.max(counts)) if counts is not None else 1)
+    for i in range(H):
+        for j in range(W):
+            gone = removed is not None and removed[i, j]
+            level = 0.0 if counts is None else float(counts[i, j]) / vmax
+            face = "#dddddd" if gone else colours(0.08 + 0.55 * level)
+            ax.add_patch(Rectangle((j, H - 1 - i), 1, 1, facecolor=face, edgecolor="black", lw=1,
+                                   hatch="///" if gone else None))
+            if gone:
+                continue
+            text = texts[i, j]
+            text = f"{text:g}" if isinstance(text, (float, np.floating)) else _cell_text(str(text))
+            size = 11 if "\n" not in text and len(text) <= 3 else 8
+            ax.text(j + 0.5, H - 0.5 - i, text, ha="center", va="center", fontsize=size)
+    ax.set_xlim(-0.05, W + 0.05)
+    ax.set_ylim(-0.05, H + 0.05)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=10)
+
+
+def plot_transposed_grid(fig, kernel: int = 2, stride: int = 1, padding: int = 0, input_size: int = 3):
+    """The lecture's a..i picture, computed with :func:`conv_transpose2d`: an (n, n) input named
+    a, b, c, ..., a (k, k) kernel, and the output cells labelled with the inputs that reach them
+    (shade = how many). Cells that ``padding`` removes are hatched. Usable as an explorer's plot."""
+    n = input_size
+    full = contribution_labels((n, n), (kernel, kernel), stride=stride, padding=0)
+    counts = np.vectorize(lambda s: len(s.split("+")) if s else 0)(full)
+    size = full.shape[0]
+    removed = np.zeros(full.shape, dtype=bool)
+    if padding:
+        removed[:padding], removed[-padding:], removed[:, :padding], removed[:, -padding:] = True, True, True, True
+    n_out = transposed_output_size_simple(n, kernel, stride, padding)
+    widths = [n, kernel, size]
+    axes = fig.subplots(1, 3, gridspec_kw=dict(width_ratios=widths))
+    names = np.array([chr(ord("a") + i) for i in range(n * n)], dtype=object).reshape(n, n)
+    draw_grid(axes[0], names, title=f"input {n}x{n}")
+    draw_grid(axes[1], np.full((kernel, kernel), "K", dtype=object), title=f"kernel {kernel}x{kernel}",
+              cmap="Oranges", counts=np.ones((kernel, kernel)), vmax=2)
+    if n_out >= 1:
+        head = f"output {n_out}x{n_out} = ({n}-1)·{stride} + {kernel} - 2·{padding}"
+    else:
+        head = f"padding {padding} removes everything ({n}-1)·{stride} + {kernel} - 2·{padding} = {n_out}"
+    draw_grid(axes[2], full, counts=counts, removed=removed, title=head, vmax=max(4, counts.max()))
+    return axes
+
+
+def checkerboard_outputs(size: int = 8, seed: int = 0) -> dict:
+    """Upsample a constant (size, size) image by 2 in three ways, with a kernel of ones (row "ones")
+    and with a random kernel (row "random"): transposed convolution k=3 (k not a multiple of the
+    stride), transposed convolution k=4 (a multiple), and nearest resize then a 3x3 convolution.
+
+    Returns ``{(row, method): (2 size, 2 size) array}``; a constant input should give a constant
+    output away from the borders, and the uneven overlap of k=3 makes a checkerboard instead.
+    """
+    rng = np.random.default_rng(seed)
+    x = np.ones((1, 1, size, size))
+    out = {}
+    for row, make in (("ones", lambda k: np.ones((1, 1, k, k))),
+                      ("random", lambda k: np.abs(rng.normal(size=(1, 1, k, k))) + 0.2)):
+        out[(row, "transposed k=3, s=2")] = conv_transpose2d(x, make(3), stride=2, padding=1,
+                                                             output_padding=1)[0, 0]
+        out[(row, "transposed k=4, s=2")] = conv_transpose2d(x, make(4), stride=2, padding=1)[0, 0]
+        out[(row, "resize, then 3x3 conv")] = resize_then_conv(x, make(3), 2)[0, 0]
+    return out
+
+
+def plot_checkerboard(fig, size: int = 8, seed: int = 0):
+    """Draw :func:`checkerboard_outputs`: one column per method, one row per kernel; each panel is
+    scaled to its own interior (borders excluded) so that unevenness shows as contrast."""
+    outs = checkerboard_outputs(size, seed)
+    methods = ["transposed k=3, s=2", "transposed k=4, s=2", "resize, then 3x3 conv"]
+    axes = fig.subplots(2, 3)
+    for r, row in enumerate(("ones", "random")):
+        for c, method in enumerate(methods):
+            y = outs[(row, method)]
+            inner = y[2:-2, 2:-2]
+            ax = axes[r, c]
+            ax.imshow(y, cmap="gray", vmin=inner.min() - 1e-9 - 0.3 * (np.ptp(inner) + 1e-9),
+                      vmax=inner.max() + 1e-9)
+            spread = np.ptp(inner) / inner.mean()
+            ax.set_title(f"{method}\ninterior spread {spread:.0%}", fontsize=9)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        axes[r, 0].set_ylabel("kernel of ones" if row == "ones" else "random kernel", fontsize=9)
+    return axes

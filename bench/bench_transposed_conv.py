@@ -1,0 +1,88 @@
+"""Benchmark: lecturelib's numpy transposed convolution against PyTorch's, next to the per-pixel loop.
+
+    python bench/bench_transposed_conv.py
+
+Both libraries run single-threaded (torch.set_num_threads(1); numpy's OpenBLAS limited to one
+thread where it can be), in float32, on sizes a decoder meets: an upsampling by 2 with a 4x4
+kernel (the usual choice that avoids checkerboard overlap), a 3x3 one, and a 2x2 stride-2 one.
+Prints a Markdown table and writes bench/results/transposed_conv.json; ``main()`` returns the dict.
+"""
+from __future__ import annotations
+
+import ctypes
+import glob
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from lecturelib.transposed_conv import conv_transpose2d, conv_transpose2d_loop
+
+#            N, C_in, C_out, H=W, k, stride, padding
+SIZES = [(8, 64, 32, 32, 4, 2, 1),
+         (4, 128, 64, 16, 4, 2, 1),
+         (1, 32, 16, 64, 3, 2, 1),
+         (16, 16, 8, 32, 2, 2, 0)]
+
+
+def _numpy_single_thread() -> bool:
+    """Limit numpy's bundled OpenBLAS to one thread (no threadpoolctl needed); False if not found."""
+    libs = glob.glob(os.path.join(os.path.dirname(np.__file__) + ".libs", "libscipy_openblas*.so"))
+    for path in libs:
+        lib = ctypes.CDLL(path)
+        for name in ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
+                     "openblas_set_num_threads"):
+            if hasattr(lib, name):
+                getattr(lib, name)(1)
+                return True
+    return False
+
+
+def _median_time(fn, repeats: int) -> float:
+    fn()  # warm-up
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def main(repeats: int = 9, loop_repeats: int = 2) -> dict:
+    torch.set_num_threads(1)
+    single = _numpy_single_thread()
+    rng = np.random.default_rng(0)
+    rows = []
+    for N, C_in, C_out, H, k, s, p in SIZES:
+        x = rng.normal(size=(N, C_in, H, H)).astype(np.float32)
+        w = rng.normal(size=(C_in, C_out, k, k)).astype(np.float32)
+        xt, wt = torch.from_numpy(x), torch.from_numpy(w)
+        ours = conv_transpose2d(x, w, stride=s, padding=p)
+        ref = F.conv_transpose2d(xt, wt, stride=s, padding=p).numpy()
+        assert np.allclose(ours, ref, rtol=1e-3, atol=1e-3), "numpy and torch disagree"
+        t_np = _median_time(lambda: conv_transpose2d(x, w, stride=s, padding=p), repeats)
+        t_torch = _median_time(lambda: F.conv_transpose2d(xt, wt, stride=s, padding=p), repeats)
+        t_loop = _median_time(lambda: conv_transpose2d_loop(x, w, stride=s, padding=p), loop_repeats)
+        rows.append(dict(input=f"{N}x{C_in}x{H}x{H}", kernel=f"{C_in}x{C_out}x{k}x{k}", stride=s, padding=p,
+                         output="x".join(map(str, ref.shape)), torch_ms=1e3 * t_torch, numpy_ms=1e3 * t_np,
+                         loop_ms=1e3 * t_loop, numpy_over_torch=t_np / t_torch, loop_over_torch=t_loop / t_torch))
+    result = dict(benchmark="transposed_conv", dtype="float32", torch_threads=torch.get_num_threads(),
+                  numpy_single_thread=single, rows=rows)
+    print("| input (N x C x H x W) | weight | s | p | output | torch ms | numpy ms | loop ms | numpy/torch | loop/torch |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['input']} | {r['kernel']} | {r['stride']} | {r['padding']} | {r['output']} | "
+              f"{r['torch_ms']:.2f} | {r['numpy_ms']:.2f} | {r['loop_ms']:.1f} | "
+              f"{r['numpy_over_torch']:.2f} | {r['loop_over_torch']:.1f} |")
+    out = Path(__file__).resolve().parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "transposed_conv.json").write_text(json.dumps(result, indent=2))
+    return result
+
+
+if __name__ == "__main__":
+    main()

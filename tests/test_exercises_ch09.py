@@ -1,0 +1,105 @@
+"""The chapter-9 checkers accept the reference solutions, reject plausible mistakes with their own
+messages, report the untouched stubs as not attempted, and never raise on junk."""
+import numpy as np
+import pytest
+import torch
+
+from lecturelib.exercises import ch09
+
+
+def run_solution(ex):
+    ns = {"np": np}
+    exec(ex.solution_text, ns)
+    return ns
+
+
+def verdict(ex, answer):
+    return ex.evaluate(answer)
+
+
+@pytest.mark.parametrize("ex", ch09.ALL, ids=lambda e: e.label)
+def test_reference_solution_is_accepted(ex):
+    ns = run_solution(ex)
+    answer = ns["answer"] if "answer" in ns else ns[[k for k in ns if callable(ns[k]) and k != "np"][-1]]
+    v = verdict(ex, answer)
+    assert v.correct, v.message
+
+
+@pytest.mark.parametrize("ex", ch09.ALL, ids=lambda e: e.label)
+def test_stub_is_not_attempted(ex):
+    assert verdict(ex, ...).status == "not attempted"
+    def stub(*args):
+        raise NotImplementedError
+    if ex is ch09.conv_transpose1d:
+        assert verdict(ex, stub).status == "not attempted"
+
+
+JUNK = [None, "seven", torch.tensor([1.0, 2.0]), np.zeros((3, 3)), float("nan"), [1, "a"], {"a": 1},
+        lambda *a: 1 / 0, lambda *a: None, lambda *a: "text", lambda *a: torch.zeros(5),
+        lambda *a: np.full(7, np.nan)]
+
+
+@pytest.mark.parametrize("ex", ch09.ALL, ids=lambda e: e.label)
+@pytest.mark.parametrize("junk", JUNK, ids=range(len(JUNK)))
+def test_junk_never_raises(ex, junk):
+    v = verdict(ex, junk)
+    assert v.status == "incorrect", v.message
+
+
+def test_output_size_mistakes():
+    msgs = {}
+    for wrong in [15, 14, 17, 16, 2, 12]:  # no padding, p once, padding added, n*s, conv formula, k-1
+        v = verdict(ch09.output_size, wrong)
+        assert not v.correct
+        msgs[wrong] = v.message
+    assert "padding is missing" in msgs[15]
+    assert "*each* side" in msgs[14]
+    assert "padding was added" in msgs[17]
+    assert "n * stride" in msgs[16]
+    assert "ordinary convolution" in msgs[2]
+    assert "add k, not k - 1" in msgs[12]
+    assert len(set(msgs.values())) == len(msgs)
+    assert "whole number" in verdict(ch09.output_size, 13.5).message
+
+
+def test_conv_transpose1d_mistakes():
+    def overwrite(x, k, s):
+        y = np.zeros((len(x) - 1) * s + len(k))
+        for i in range(len(x)):
+            y[i * s:i * s + len(k)] = x[i] * k
+        return y
+
+    def flipped(x, k, s):
+        y = np.zeros((len(x) - 1) * s + len(k))
+        for i in range(len(x)):
+            y[i * s:i * s + len(k)] += x[i] * k[::-1]
+        return y
+
+    def no_stride(x, k, s):
+        return np.convolve(x, k)  # the stride-1 transposed convolution, whatever s is
+
+    def too_long(x, k, s):
+        y = np.zeros(len(x) * s + len(k))
+        for i in range(len(x)):
+            y[i * s:i * s + len(k)] += x[i] * k
+        return y
+
+    assert "assigned with `=`" in verdict(ch09.conv_transpose1d, overwrite).message
+    assert "kernel is flipped" in verdict(ch09.conv_transpose1d, flipped).message
+    assert "stride-1 size" in verdict(ch09.conv_transpose1d, no_stride).message
+    assert "one stride too long" in verdict(ch09.conv_transpose1d, too_long).message
+
+    def mutates(x, k, s):  # writes into its inputs: the checker's cases must survive
+        x *= 0
+        return np.zeros((len(x) - 1) * s + len(k))
+    assert not verdict(ch09.conv_transpose1d, mutates).correct
+    assert ch09.CASES_1D[0][0].tolist() == [1.0, 2.0, -1.0]
+
+
+def test_layer_shape_mistakes():
+    cases = {(2, 16, 20, 20): "out_channels", (2, 8, 22, 22): "padding is missing", (2, 8, 21, 21): "*each* side",
+             (2, 8, 5, 5): "ordinary convolution", (8, 20, 20): "batch axis", (2, 20, 20, 8): "channels first"}
+    for shape, words in cases.items():
+        v = verdict(ch09.layer_shape, shape)
+        assert not v.correct and words in v.message, (shape, v.message)
+    assert verdict(ch09.layer_shape, torch.Size([2, 8, 20, 20])).correct
