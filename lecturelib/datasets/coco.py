@@ -290,7 +290,9 @@ def _check_annotation(path, ann, i, images, cats, kind):
         _need(path, ann, ["id", "image_id", "caption"], where)
     else:
         _need(path, ann, ["id", "image_id", "category_id", "bbox", "area", "iscrowd"], where)
-    if ann["image_id"] not in images or not _is_int(ann["image_id"]):
+    if not _is_int(ann.get("id")):
+        raise DatasetFormatError(path, f"{where}: id {ann.get('id')!r} is not an integer")
+    if not _is_int(ann["image_id"]) or ann["image_id"] not in images:
         raise DatasetFormatError(path, f"{where} (id {ann.get('id')}): image_id {ann['image_id']!r} does not "
                                        f"exist in 'images'")
     img = images[ann["image_id"]]
@@ -298,7 +300,7 @@ def _check_annotation(path, ann, i, images, cats, kind):
         if not isinstance(ann["caption"], str):
             raise DatasetFormatError(path, f"{where}: caption must be a string")
         return
-    if ann["category_id"] not in cats or not _is_int(ann["category_id"]):
+    if not _is_int(ann["category_id"]) or ann["category_id"] not in cats:
         raise DatasetFormatError(path, f"{where} (id {ann.get('id')}): category_id {ann['category_id']!r} does "
                                        f"not exist in 'categories'")
     box = ann["bbox"]
@@ -317,12 +319,15 @@ def _check_annotation(path, ann, i, images, cats, kind):
         raise DatasetFormatError(path, f"{where}: area must be a non-negative number, got {ann['area']!r}")
     if "segmentation" in ann:
         _check_segmentation(path, ann["segmentation"], where, img)
-    elif kind == "instances":
+    else:
         raise DatasetFormatError(path, f"{where}: missing field 'segmentation'")
     if "keypoints" in ann or kind == "keypoints":
         _need(path, ann, ["keypoints", "num_keypoints"], where)
         kp = ann["keypoints"]
-        n = len(cats[ann["category_id"]].get("keypoints", COCO_KEYPOINTS))
+        names = cats[ann["category_id"]].get("keypoints", COCO_KEYPOINTS)
+        if not isinstance(names, (list, tuple)) or not all(isinstance(k, str) for k in names):
+            raise DatasetFormatError(path, f"category {ann['category_id']}: 'keypoints' must be a list of names")
+        n = len(names)
         if not isinstance(kp, list) or len(kp) != 3 * n or not all(map(_is_num, kp)):
             raise DatasetFormatError(path, f"{where}: keypoints must be {3 * n} numbers (x, y, v for {n} "
                                            f"keypoints), got {len(kp) if isinstance(kp, list) else kp!r}")
@@ -422,20 +427,24 @@ def parse_panoptic(data, path="<panoptic>") -> dict:
         if c.get("isthing") not in (0, 1):
             raise DatasetFormatError(path, f"category {c['id']}: isthing must be 0 or 1")
     _need(path, data, ["annotations"], "top level")
+    if not isinstance(data["annotations"], list):
+        raise DatasetFormatError(path, "'annotations' must be a list")
     by_image = {}
     for i, ann in enumerate(data["annotations"]):
         where = f"annotations[{i}]"
         _need(path, ann, ["image_id", "file_name", "segments_info"], where)
-        if ann["image_id"] not in images:
+        if not _is_int(ann["image_id"]) or ann["image_id"] not in images:
             raise DatasetFormatError(path, f"{where}: image_id {ann['image_id']!r} does not exist in 'images'")
         name = ann["file_name"]
         if not isinstance(name, str) or "/" in name or "\\" in name or not name.endswith(".png"):
             raise DatasetFormatError(path, f"{where}: file_name {name!r} is not a plain .png name")
         ids = set()
+        if not isinstance(ann["segments_info"], list):
+            raise DatasetFormatError(path, f"{where}: segments_info must be a list")
         for j, seg in enumerate(ann["segments_info"]):
             swhere = f"{where}.segments_info[{j}]"
             _need(path, seg, ["id", "category_id", "area", "bbox", "iscrowd"], swhere)
-            if seg["category_id"] not in cats:
+            if not _is_int(seg["category_id"]) or seg["category_id"] not in cats:
                 raise DatasetFormatError(path, f"{swhere}: category_id {seg['category_id']!r} does not exist "
                                                f"in 'categories'")
             if not _is_int(seg["id"]) or not 0 < seg["id"] < 256 ** 3 or seg["id"] in ids:

@@ -298,7 +298,7 @@ def make_scene(rng, size=64, max_objects: int = 4, classes=SYNTH_CLASSES, scale=
             continue
         to_px = lambda p: np.stack([cx + sign * s * p[:, 0], cy + s * p[:, 1]], 1)  # noqa: E731
         px = [to_px(p) for p in polys]
-        clipped = [clip_polygon(p, w, h) for p in px]
+        clipped = [np.round(clip_polygon(p, w, h), 2) for p in px]  # as written to the JSON
         clipped_flat = [c.reshape(-1).tolist() for c in clipped if len(c) >= 3]
         mask = polygons_to_mask(clipped_flat, h, w)
         if mask.sum() < 12:
