@@ -13,6 +13,7 @@ The book's build sets the environment variable ``LECTURELIB_STATIC=1``; see :fun
 from __future__ import annotations
 
 import os
+import re
 from typing import Callable, Sequence
 
 import matplotlib.pyplot as plt
@@ -103,7 +104,10 @@ def explore(plot: Callable, params: dict[str, Sequence], animate: str | None = N
         static = is_static()
     if static:
         anim = make_animation(plot, params, animate, defaults, figsize)
-        html = anim.to_jshtml(default_mode="once")
+        # matplotlib links Font Awesome 4 from a CDN for the play buttons; the book's theme
+        # already ships Font Awesome, and a CDN link breaks the promise of an offline book.
+        html = re.sub(r'<link rel="stylesheet"\s+href="https://[^"]*font-awesome[^"]*">', "",
+                      anim.to_jshtml(default_mode="once"))
         plt.close(anim._fig)
         display(HTML(html))
     else:

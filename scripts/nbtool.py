@@ -77,15 +77,22 @@ def from_py(src: Path, out: Path) -> None:
 
 
 def strip(nb) -> None:
+    """Drop outputs and execution counts, except in cells marked NBVAL_CHECK_OUTPUT:
+    those keep both (nbval treats a cell with outputs but no count as never run)."""
+    count = 0
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        cell.execution_count = None
-        if CHECK not in cell.source:
-            cell.outputs = []
-        for out in cell.outputs:
-            out.pop("execution_count", None)
         cell.metadata.pop("execution", None)
+        if CHECK in cell.source and cell.outputs:
+            count += 1
+            cell.execution_count = count
+            for out in cell.outputs:
+                if "execution_count" in out:
+                    out["execution_count"] = count
+        else:
+            cell.execution_count = None
+            cell.outputs = []
 
 
 def refresh(path: Path) -> None:

@@ -49,6 +49,7 @@ def test_static_explore_embeds_an_animation_with_a_slider(monkeypatch):
     explore(plot_gain_example, {"gain": [0.5, 0.7, 1.0]}, static=True)
     html = shown[0].data
     assert "<img" in html and 'type="range"' in html and html.count("data:image/png;base64") >= 1
+    assert "https://" not in html, "the offline animation must not fetch anything"
 
 
 def test_live_explore_shows_a_widget(monkeypatch):
