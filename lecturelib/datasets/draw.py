@@ -160,3 +160,43 @@ def five_tasks(fig, image, instances, panoptic_ids, segments_info, categories):
     axes[4].imshow(panoptic_colours(panoptic_ids, segments_info, categories))
     _off(axes[4], "panoptic segmentation\n(stuff + each thing)")
     return axes
+
+
+def plot_palette(ax, labels=None, names=None, per_row: int = 11):
+    """Swatches of the VOC palette for ``labels`` (default: 0..20 and 255), each with its index and name."""
+    from matplotlib.patches import Rectangle
+    from .voc import VOC_CLASSES
+    labels = list(range(21)) + [255] if labels is None else list(labels)
+    pal = voc_palette()
+    rows = (len(labels) + per_row - 1) // per_row
+    for i, k in enumerate(labels):
+        r, c = divmod(i, per_row)
+        y = -2.0 * r
+        ax.add_patch(Rectangle((c, y), 0.9, 0.9, facecolor=pal[k] / 255.0, edgecolor="0.6", linewidth=0.5))
+        name = (names or {}).get(k) or (VOC_CLASSES[k] if k < len(VOC_CLASSES) else ("void" if k == 255 else str(k)))
+        ax.text(c + 0.45, y - 0.1, f"{k}\n{name}", ha="center", va="top", fontsize=7)
+    ax.set_xlim(-0.1, per_row)
+    ax.set_ylim(-2.0 * rows + 0.6, 1.0)
+    ax.axis("off")
+
+
+def plot_iou_example(fig, shift=0.0):
+    """Two 4x4 boxes, the second moved right by ``shift`` pixels; the title gives their IoU."""
+    from matplotlib.patches import Rectangle
+    from .boxes import box_iou
+    fig.clear()
+    ax = fig.add_subplot(1, 1, 1)
+    a = np.array([1.0, 1.0, 5.0, 5.0])
+    b = a + np.array([shift, 1.0, shift, 1.0])
+    lo, hi = np.maximum(a[:2], b[:2]), np.minimum(a[2:], b[2:])
+    ax.add_patch(Rectangle(a[:2], 4, 4, fill=False, edgecolor="tab:blue", linewidth=2, label="A"))
+    ax.add_patch(Rectangle(b[:2], 4, 4, fill=False, edgecolor="tab:orange", linewidth=2, label="B"))
+    if np.all(hi > lo):
+        ax.add_patch(Rectangle(lo, *(hi - lo), color="tab:green", alpha=0.4, label="A ∩ B"))
+    ax.set_xlim(0, 12)
+    ax.set_ylim(7, 0)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x (pixels)")
+    ax.set_ylabel("y (pixels)")
+    ax.legend(loc="upper right", fontsize=8)
+    ax.set_title(f"shift = {shift:g} px: IoU = {float(box_iou(a, b)):.3f}", fontsize=10)

@@ -643,7 +643,7 @@ def write_samples(folder=SAMPLES) -> dict:
     folder = Path(folder)
     voc_dir = write_voc(folder, n_images=16, size=128, seed=2012, val_fraction=0.25, max_objects=4,
                         border=2, jpeg_quality=90)
-    coco_dir = write_coco(folder / "coco2017", n_train=6, n_val=6, size=(120, 160), seed=2017, max_objects=4)
+    coco_dir = write_coco(folder / "coco2017", n_train=6, n_val=6, size=(120, 160), seed=2026, max_objects=4)
     return {"voc": voc_dir, "coco": coco_dir}
 
 

@@ -409,3 +409,27 @@ def load_detection(root, split: str = "train", task: str = "Main") -> list[dict]
         record["image_path"] = image_path
         out.append(record)
     return out
+
+
+def layout_tree(root, max_files: int = 2, max_depth: int = 4) -> str:
+    """A text picture of a folder tree (any layout): each folder with its first ``max_files``
+    files and the number of the rest."""
+    root = Path(root)
+    lines = [f"{root.name}/"]
+
+    def walk(folder, prefix, depth):
+        entries = sorted(folder.iterdir())
+        dirs = [e for e in entries if e.is_dir()]
+        files = [e for e in entries if e.is_file()]
+        shown = files[:max_files]
+        items = [(d.name + "/", d) for d in dirs] + [(f.name, None) for f in shown]
+        if len(files) > max_files:
+            items.append((f"... ({len(files) - max_files} more files)", None))
+        for i, (name, d) in enumerate(items):
+            last = i == len(items) - 1
+            lines.append(f"{prefix}{'└── ' if last else '├── '}{name}")
+            if d is not None and depth < max_depth:
+                walk(d, prefix + ("    " if last else "│   "), depth + 1)
+
+    walk(root, "", 1)
+    return "\n".join(lines)
