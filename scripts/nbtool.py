@@ -3,6 +3,8 @@
     python scripts/nbtool.py from-py SRC.py OUT.ipynb   # percent-format script -> notebook
     python scripts/nbtool.py refresh NB.ipynb [...]     # execute; keep outputs only in checked cells
     python scripts/nbtool.py strip NB.ipynb [...]       # drop outputs except in checked cells
+    python scripts/nbtool.py run NB.ipynb OUT.ipynb     # execute as is (no environment defaults), save to OUT
+    python scripts/nbtool.py colab-cell NB.ipynb [...]  # rewrite the first cell (after a repository change)
 
 Chapters are committed without outputs, except cells marked ``# NBVAL_CHECK_OUTPUT``,
 whose stored output nbval compares (``pytest --nbval-lax``). ``from-py`` reads
@@ -38,7 +40,8 @@ def colab_cell() -> nbformat.NotebookNode:
         "import importlib.util, os, subprocess, sys\n"
         "if importlib.util.find_spec(\"lecturelib\") is None:\n"
         f"    source = os.environ.get(\"LECTURELIB_SOURCE\", \"git+{repository_url()}.git\")\n"
-        "    subprocess.run([sys.executable, \"-m\", \"pip\", \"install\", \"--quiet\", source], check=True)"
+        "    subprocess.run([sys.executable, \"-m\", \"pip\", \"install\", \"--quiet\", source], check=True)\n"
+        "    importlib.invalidate_caches()"
     )
     return nbformat.v4.new_code_cell(source, metadata={"tags": ["remove-cell"]})
 
@@ -95,13 +98,20 @@ def strip(nb) -> None:
             cell.outputs = []
 
 
-def refresh(path: Path) -> None:
+def execute(path: Path):
+    """Execute a notebook in its own folder with the python3 kernel of this environment."""
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    return nb
+
+
+def refresh(path: Path) -> None:
     os.environ.setdefault("LECTURELIB_STATIC", "1")
     os.environ.setdefault("MPLBACKEND", "agg")
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    nb = execute(path)
     strip(nb)
     nbformat.write(nb, path)
     print(f"refreshed {path}")
@@ -116,6 +126,15 @@ def main(argv):
     elif cmd == "refresh":
         for p in args:
             refresh(p)
+    elif cmd == "run" and len(args) == 2:
+        nbformat.write(execute(args[0]), args[1])
+    elif cmd == "colab-cell":
+        for p in args:
+            nb = nbformat.read(p, as_version=4)
+            if "LECTURELIB_SOURCE" not in nb.cells[0].source:
+                raise SystemExit(f"{p}: the first cell is not the Colab set-up cell")
+            nb.cells[0] = colab_cell()
+            nbformat.write(nb, p)
     elif cmd == "strip":
         for p in args:
             nb = nbformat.read(p, as_version=4)
