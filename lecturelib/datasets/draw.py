@@ -125,7 +125,8 @@ def _off(ax, title):
     ax.set_yticks([])
 
 
-def five_tasks(fig, image, instances, panoptic_ids, segments_info, categories):
+def five_tasks(fig, image, instances, panoptic_ids, segments_info, categories, captions=None,
+               ncols: int = 3):
     """Classification, detection, semantic, instance and panoptic segmentation of one image.
 
     Args:
@@ -133,32 +134,43 @@ def five_tasks(fig, image, instances, panoptic_ids, segments_info, categories):
         image: ``(H, W, 3)`` uint8.
         instances: list of ``{"bbox": [x, y, w, h], "category_id", "mask": (H, W) bool, "iscrowd"}``.
         panoptic_ids: ``(H, W)`` segment ids; ``segments_info`` and ``categories`` as in the panoptic JSON.
+        captions: optional sentences, shown in a sixth panel (COCO's captioning task).
+        ncols: panels per row (3 gives a 2 x 3 grid, 5 or 6 a single row).
     """
     from .boxes import xywh_to_xyxy
     fig.clear()
-    axes = fig.subplots(1, 5)
+    n = 5 + (captions is not None)
+    nrows = -(-max(n, 5) // ncols)
+    axes = fig.subplots(nrows, ncols).reshape(-1)
     img = _image("image", image)
     things = [a for a in instances if not a.get("iscrowd", 0)]
     names = sorted({categories[a["category_id"]]["name"] for a in instances})
     axes[0].imshow(img)
-    axes[0].text(0.02, 0.98, "\n".join(names), transform=axes[0].transAxes, va="top", fontsize=7,
+    axes[0].text(0.02, 0.98, "\n".join(names), transform=axes[0].transAxes, va="top", fontsize=8,
                  color="white", bbox=dict(facecolor="black", alpha=0.6, pad=2))
     _off(axes[0], "classification\n(which classes?)")
     axes[1].imshow(img)
     draw_boxes(axes[1], xywh_to_xyxy([a["bbox"] for a in things]) if things else np.zeros((0, 4)),
                [categories[a["category_id"]]["name"] for a in things],
-               [category_colour(a["category_id"]) for a in things])
-    _off(axes[1], "detection\n(boxes + classes)")
+               [category_colour(a["category_id"]) for a in things], fontsize=8)
+    _off(axes[1], "object detection\n(a box and a class per object)")
     sem = np.zeros(img.shape[:2], np.int64)
     for a in instances:
         sem[a["mask"]] = a["category_id"]
     pal = np.array([category_colour(i) for i in range(256)])
     axes[2].imshow(overlay_mask(img, sem, 0.75, pal))
-    _off(axes[2], "semantic segmentation\n(class per pixel)")
+    _off(axes[2], "semantic segmentation\n(a class per pixel)")
     axes[3].imshow(outline_instances(img, [a["mask"] for a in things], fill_alpha=0.6))
-    _off(axes[3], "instance segmentation\n(mask per object)")
+    _off(axes[3], "instance segmentation\n(a mask per object)")
     axes[4].imshow(panoptic_colours(panoptic_ids, segments_info, categories))
-    _off(axes[4], "panoptic segmentation\n(stuff + each thing)")
+    _off(axes[4], "panoptic segmentation\n(stuff classes + each thing)")
+    if captions is not None:
+        import textwrap
+        text = "\n\n".join(textwrap.fill(f"\u201c{c}\u201d", 30) for c in captions)
+        axes[5].text(0.5, 0.5, text, ha="center", va="center", fontsize=8, transform=axes[5].transAxes)
+        _off(axes[5], "captioning (COCO)\n(sentences about the image)")
+    for ax in axes[n:]:
+        ax.axis("off")
     return axes
 
 
