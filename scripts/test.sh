@@ -1,26 +1,35 @@
 #!/usr/bin/env bash
-# Run the whole test suite: lecturelib's tests, nbval over every chapter, a strict
-# book build (warnings are errors) executed afresh, browser tests of the pages, and
-# the Colab simulation (every chapter installing lecturelib itself, then running).
+# Run the whole test suite:
+#   1. lecturelib's tests (pytest tests)
+#   2. nbval over every chapter, with the stored key numbers compared
+#   3. a strict book build (warnings are errors), every notebook executed afresh
+#   4. determinism: each chapter executed again prints the same numbers as in the build
+#   5. the built pages in headless Chromium (offline)
+#   6. the Colab simulation: each chapter installs lecturelib itself, then runs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup_env.sh
 source .venv/bin/activate
 export LECTURELIB_STATIC=1 MPLBACKEND=agg PYTHONHASHSEED=0
+step() { echo; echo "== $1   [$(date +%H:%M:%S)]"; }
 
-echo "== 1/5 lecturelib tests"
+step "1/6 lecturelib tests"
 python -m pytest tests -q
 
-echo "== 2/5 nbval over chapters/"
+step "2/6 nbval over chapters/"
 python -m pytest --nbval-lax --nbval-current-env -q chapters
 
-echo "== 3/5 strict book build, every notebook executed afresh"
+step "3/6 strict book build, every notebook executed afresh"
 rm -rf _build/.jupyter_cache
 bash scripts/build.sh --strict
 
-echo "== 4/5 the built pages in headless Chromium"
+step "4/6 determinism"
+python scripts/determinism.py _build/jupyter_execute
+
+step "5/6 the built pages in headless Chromium"
 bash scripts/ensure_chromium.sh
 python -m pytest tests/browser --book-html _build/html -q
 
-echo "== 5/5 Colab simulation"
+step "6/6 Colab simulation"
 bash scripts/colab_sim.sh
+echo; echo "== all tests passed   [$(date +%H:%M:%S)]"
