@@ -1,0 +1,114 @@
+"""Run every benchmark and write one report: bench/results/report.json and report.md.
+
+    python bench/run_all.py                 # everything (tens of minutes on 2 cores)
+    python bench/run_all.py --skip-build    # without the two book builds
+    python bench/run_all.py --only lstm transposed_conv
+
+The report holds
+* each chapter's execution time (from Jupyter Book's execution cache of a cold build),
+* the cold and the cached (nothing changed) book build times,
+* every ``bench/bench_*.py``: the Markdown its ``main()`` prints (kernel ratios against
+  PyTorch, training demos' time to target, ...) and the dict it returns.
+Run it on an otherwise idle machine; compare ratios within one run, not across machines.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.util
+import io
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+
+
+def book_builds() -> dict:
+    """A cold build (empty cache: every chapter executes) then a cached one (nothing changed)."""
+    env = {**os.environ, "LECTURELIB_STATIC": "1", "MPLBACKEND": "agg"}
+    out = Path(tempfile.mkdtemp(prefix="bench-build-"))
+    timings = {}
+    for name in ("cold", "cached"):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "jupyter_book.cli.main", "build", str(ROOT), "--path-output", str(out)],
+                       check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        timings[f"{name}_build_s"] = round(time.perf_counter() - start, 1)
+    from jupyter_cache import get_cache
+
+    chapters = {}
+    for record in get_cache(out / "_build" / ".jupyter_cache").list_cache_records():
+        seconds = (record.data or {}).get("execution_seconds")
+        chapters[Path(record.uri).stem] = round(seconds, 1) if seconds is not None else None
+    timings["chapter_execution_s"] = dict(sorted(chapters.items()))
+    return timings
+
+
+def run_bench(path: Path) -> dict:
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    printed = io.StringIO()
+    start = time.perf_counter()
+    argv = sys.argv
+    sys.argv = [str(path)]  # a bench's own argparse must see no options of ours
+    try:
+        with contextlib.redirect_stdout(printed):
+            spec.loader.exec_module(module)
+            result = module.main()
+        error = None
+    except Exception as exc:  # one broken benchmark must not hide the others
+        result, error = None, f"{type(exc).__name__}: {exc}"
+    finally:
+        sys.argv = argv
+    return {"seconds": round(time.perf_counter() - start, 1), "printed": printed.getvalue(),
+            "result": result, "error": error}
+
+
+def markdown(report: dict) -> str:
+    lines = [f"# Benchmark report", "", f"{report['machine']}, {report['date']}.", ""]
+    if "build" in report:
+        b = report["build"]
+        lines += ["## Book build", "", "| build | seconds |", "|---|---:|",
+                  f"| cold (every chapter executed) | {b['cold_build_s']} |",
+                  f"| cached (nothing changed) | {b['cached_build_s']} |", "",
+                  "## Chapter execution", "", "| chapter | seconds |", "|---|---:|"]
+        lines += [f"| {name} | {s} |" for name, s in b["chapter_execution_s"].items()]
+        lines.append("")
+    for name, bench in report["benches"].items():
+        lines += [f"## {name}", "", f"(ran in {bench['seconds']} s)", ""]
+        lines += [f"**failed**: {bench['error']}", ""] if bench["error"] else [bench["printed"].strip(), ""]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-build", action="store_true")
+    parser.add_argument("--only", nargs="*", help="bench names (bench_<name>.py) to run")
+    args = parser.parse_args(argv)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    report = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+              "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "benches": {}}
+    if not args.skip_build:
+        print("bench: building the book twice (cold, cached)...", flush=True)
+        report["build"] = book_builds()
+    for path in sorted((ROOT / "bench").glob("bench_*.py")):
+        name = path.stem.removeprefix("bench_")
+        if args.only and name not in args.only:
+            continue
+        print(f"bench: {name}...", flush=True)
+        report["benches"][name] = run_bench(path)
+    (RESULTS / "report.json").write_text(json.dumps(report, indent=2, default=str))
+    text = markdown(report)
+    (RESULTS / "report.md").write_text(text)
+    print(text)
+    return report
+
+
+if __name__ == "__main__":
+    main()
