@@ -266,3 +266,232 @@ def backprop_norms(W_rec, T: int, nonlinearity: str = "linear", n_in: int = 1, s
         g = W.T @ (fprime(pre[t]) * g)
         norms.append(np.linalg.norm(g))
     return np.array(norms)
+
+
+def backprop_norms_at_radius(rho: float, T: int = 60, n: int = 32, nonlinearity: str = "linear",
+                             seed: int = 0) -> np.ndarray:
+    """:func:`backprop_norms` for a default random W_rec scaled to spectral radius ``rho``."""
+    return backprop_norms(scale_to_spectral_radius(default_rnn_init(n, seed), rho), T, nonlinearity, seed=seed)
+
+
+def plot_backprop_norms(fig, rho: float = 1.0, T: int = 60, n: int = 32, seed: int = 0):
+    """Explorer panel: ``||dL_T/dh_t||`` against ``T - t`` (log scale) for the linear and the ReLU
+    RNN whose W_rec is a random matrix of spectral radius ``rho``, with the line ``rho^(T-t)``."""
+    ax = fig.add_subplot(111)
+    k = np.arange(T + 1)
+    for nl, style in (("linear", "-"), ("relu", "--"), ("tanh", ":")):
+        ax.semilogy(k, backprop_norms_at_radius(rho, T, n, nl, seed), style, lw=2, label=f"{nl} RNN")
+    ax.semilogy(k, float(rho) ** k, color="grey", lw=1, label=r"$\rho^{T-t}$")
+    ax.set_ylim(1e-15, 1e15)
+    ax.set_xlabel("steps back in time, $T - t$")
+    ax.set_ylabel(r"$\|\partial L_T / \partial h_t\|$")
+    ax.set_title(f"spectral radius of $W_{{rec}}$: {rho:.2f}", fontsize=10)
+    ax.grid(alpha=0.3, which="major")
+    ax.legend(loc="lower left", fontsize=8)
+    fig.tight_layout()
+
+
+def plot_spectra(axes, matrices: dict):
+    """Eigenvalues of each matrix in the complex plane, one axis per matrix, with the unit circle."""
+    theta = np.linspace(0, 2 * np.pi, 200)
+    for ax, (name, W) in zip(np.ravel(axes), matrices.items()):
+        ev = np.linalg.eigvals(as_array(name, W, ndim=2))
+        ax.plot(np.cos(theta), np.sin(theta), color="grey", lw=0.8)
+        ax.scatter(ev.real, ev.imag, s=8, color="C3")
+        ax.set_title(f"{name}\nradius {np.max(np.abs(ev)):.3f}", fontsize=9)
+        lim = max(1.25, np.max(np.abs(ev)) * 1.1)
+        ax.set_xlim(-lim, lim)
+        ax.set_ylim(-lim, lim)
+        ax.set_aspect("equal")
+        ax.set_xlabel("Re λ")
+        ax.axhline(0, color="grey", lw=0.4)
+        ax.axvline(0, color="grey", lw=0.4)
+    np.ravel(axes)[0].set_ylabel("Im λ")
+
+
+# --------------------------------------------------------------- the cliff
+
+#: The one-unit RNN of the cliff figure: h_t = tanh(w h_{t-1} + b), h_0 = 0.5, loss ½(h_T - 0.7)².
+CLIFF = dict(T=10, h0=0.5, target=0.7)
+
+
+def cliff_loss(w, b, T: int = CLIFF["T"], h0: float = CLIFF["h0"], target: float = CLIFF["target"]):
+    """The loss ``½ (h_T - target)²`` of the one-unit RNN ``h_t = tanh(w h_{t-1} + b)`` (no input),
+    for arrays of ``w`` and ``b`` (broadcast together): the surface of the cliff figure."""
+    w, b = np.broadcast_arrays(np.asarray(w, dtype=float), np.asarray(b, dtype=float))
+    h = np.full(w.shape, float(h0))
+    for _ in range(T):
+        h = np.tanh(w * h + b)
+    return 0.5 * (h - target) ** 2
+
+
+def cliff_loss_and_grad(w: float, b: float, T: int = CLIFF["T"], h0: float = CLIFF["h0"],
+                        target: float = CLIFF["target"]):
+    """Loss and gradient (dL/dw, dL/db) of the one-unit RNN, by this book's BPTT."""
+    from .bptt import bptt
+
+    L, g = bptt(np.zeros((T, 1)), np.array([target]), [[0.0]], [[w]], [b], [[1.0]], h0=[h0],
+                nonlinearity="tanh", loss="last")
+    return L, np.array([g["W_rec"][0, 0], g["b"][0]])
+
+
+def descend(start, lr: float, steps: int, clip: float | None = None, **cliff):
+    """Plain gradient descent on the cliff, optionally with norm clipping at ``clip``.
+
+    Returns:
+        ``(path, losses, norms)``: parameters (steps + 1, 2) as (w, b), the loss before each step,
+        and the gradient norm before clipping.
+    """
+    p = np.array(start, dtype=float)
+    path, losses, norms = [p.copy()], [], []
+    for _ in range(steps):
+        L, g = cliff_loss_and_grad(p[0], p[1], **cliff)
+        losses.append(L)
+        norms.append(float(np.linalg.norm(g)))
+        if clip is not None:
+            g = clip_by_norm(g, clip)
+        p = p - lr * g
+        path.append(p.copy())
+    return np.array(path), np.array(losses), np.array(norms)
+
+
+def plot_cliff(ax, starts=((2.5, -0.3), (1.8, 0.0)), lr: float = 0.5, steps: int = 40, clip: float = 0.5,
+               extent=(0.0, 4.0, -2.0, 3.0)):
+    """The loss surface of the one-unit RNN (log scale) with gradient-descent paths from
+    ``starts``, without clipping (red) and with clipping at ``clip`` (white)."""
+    w0, w1, b0, b1 = extent
+    W, B = np.meshgrid(np.linspace(w0, w1, 300), np.linspace(b0, b1, 300))
+    cs = ax.contourf(W, B, np.log10(cliff_loss(W, B) + 1e-8), levels=30, cmap="viridis")
+    for i, start in enumerate(starts):
+        for c, colour, name in ((None, "#ff3030", "no clipping"), (clip, "white", f"clipped at c = {clip}")):
+            path, _, _ = descend(start, lr, steps, c)
+            ax.plot(path[:, 0], path[:, 1], ".-", color=colour, lw=1.2, ms=3,
+                    label=name if i == 0 else None)
+        ax.plot(*start, "o", color="orange", ms=6, mec="black", label="start" if i == 0 else None)
+    ax.set_xlim(w0, w1)
+    ax.set_ylim(b0, b1)
+    ax.set_xlabel("recurrent weight $w$")
+    ax.set_ylabel("bias $b$")
+    ax.legend(loc="upper left", fontsize=8, framealpha=0.8)
+    return cs
+
+
+# ------------------------------------------------------ the adding problem
+
+from .rnn import VanillaRNN  # noqa: E402
+
+
+class LastStepRNN(VanillaRNN):
+    """A :class:`~lecturelib.rnn.VanillaRNN` read out at the last step only, with an output bias
+    ``c`` (the adding problem's target has mean 1): ``y_hat = W_out h_T + c``."""
+
+    def __init__(self, n_in: int, n_hidden: int, n_out: int = 1, nonlinearity: str = "relu"):
+        super().__init__(n_in, n_hidden, n_out, nonlinearity)
+        self.c = torch.nn.Parameter(torch.zeros(n_out))
+
+    def forward(self, xs: torch.Tensor, h0: torch.Tensor | None = None) -> torch.Tensor:
+        return rnn_states(self, xs, h0)[-1] @ self.W_out.T + self.c
+
+
+#: The recipes compared on the adding problem: nonlinearity, initialization of W_rec, Ω or not.
+ADDING_RECIPES = {
+    "tanh RNN, default init": dict(nonlinearity="tanh", init="default", omega=False),
+    "ReLU IRNN (W_rec = I)": dict(nonlinearity="relu", init="identity", omega=False),
+    "ReLU RNN, Talathi-Vartak init": dict(nonlinearity="relu", init="talathi", omega=False),
+    "ReLU RNN, clipping + Ω": dict(nonlinearity="relu", init="default", omega=True),
+}
+
+
+def train_adding(recipe: str, T: int = 50, n_hidden: int = 32, steps: int = 1500, batch_size: int = 64,
+                 lr: float = 1e-3, clip: float = 1.0, omega_weight: float = 1.0, seed: int = 0,
+                 ratio_every: int = 25, desc: str | None = None) -> dict:
+    """Train one recipe of :data:`ADDING_RECIPES` on the adding problem with Adam and gradient
+    clipping at ``clip`` (every recipe is clipped; the Ω recipe adds ``omega_weight · Ω``).
+
+    Every ``ratio_every`` steps the mean back-propagated norm ratio
+    ``||(∂h_{t+1}/∂h_t)^T δ_{t+1}|| / ||δ_{t+1}||`` over steps and batch is recorded, and its
+    geometric mean over t (the typical factor per step), for every recipe.
+
+    Returns:
+        dict with ``mse`` (per step), ``ratio_steps``, ``ratio`` (geometric mean per recorded
+        step), ``seconds`` and the settings.
+    """
+    import time
+
+    from .tasks import adding_batch_fn
+    from .training import progress
+
+    check_choice("recipe", recipe, ADDING_RECIPES)
+    spec = ADDING_RECIPES[recipe]
+    torch.manual_seed(seed)
+    model = LastStepRNN(2, n_hidden, 1, spec["nonlinearity"])
+    init_recurrent(model, spec["init"], seed=seed)
+    params = list(model.parameters())
+    opt = torch.optim.Adam(params, lr=lr)
+    batches = adding_batch_fn(batch_size, T, seed=10_000 + seed)
+    mse, ratio_steps, ratio = [], [], []
+    start = time.perf_counter()
+    for step in progress(range(steps), total=steps, desc=desc or recipe):
+        xs, ys = batches(step)
+        states = rnn_states(model, xs)
+        loss = ((states[-1] @ model.W_out.T + model.c - ys) ** 2).mean()
+        total = loss
+        want_ratio = step % ratio_every == 0
+        if spec["omega"] or want_ratio:
+            omega, r = omega_for_loss(model, states, loss, return_ratios=True)
+            if spec["omega"]:
+                total = loss + omega_weight * omega
+            if want_ratio:
+                ratio_steps.append(step)
+                ratio.append(float(torch.exp(torch.log(r.clamp_min(1e-30)).mean())))
+        opt.zero_grad()
+        total.backward()
+        clip_grad_norm(params, clip)
+        opt.step()
+        mse.append(loss.item())
+    return dict(recipe=recipe, mse=np.array(mse), ratio_steps=np.array(ratio_steps), ratio=np.array(ratio),
+                seconds=time.perf_counter() - start, T=T, n_hidden=n_hidden, steps=steps, lr=lr, seed=seed)
+
+
+def smooth(values, window: int = 50) -> np.ndarray:
+    """Running mean over ``window`` steps (shorter at the start), for noisy loss curves."""
+    v = np.asarray(values, dtype=float)
+    c = np.cumsum(np.insert(v, 0, 0.0))
+    idx = np.arange(1, len(v) + 1)
+    lo = np.maximum(idx - window, 0)
+    return (c[idx] - c[lo]) / (idx - lo)
+
+
+def train_echo_truncated(p: int, delay: int = 4, T: int = 20, n_hidden: int = 16, steps: int = 300,
+                         batch_size: int = 32, lr: float = 0.01, nonlinearity: str = "tanh", seed: int = 0,
+                         desc: str | None = None) -> np.ndarray:
+    """Train a VanillaRNN on the delayed echo (:func:`lecturelib.tasks.echo_task`) with the lecture's
+    truncated BPTT: each loss is back-propagated ``p`` steps only (:func:`lecturelib.bptt.truncated_loss_torch`).
+
+    Returns:
+        The MSE per step, measured on the steps t > delay (those with something to echo), (steps,).
+    """
+    from .bptt import truncated_loss_torch
+    from .tasks import echo_batch_fn
+    from .training import progress
+
+    torch.manual_seed(seed)
+    model = VanillaRNN(1, n_hidden, 1, nonlinearity)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    batches = echo_batch_fn(batch_size, T, delay, seed=20_000 + seed)
+    mse = []
+    for step in progress(range(steps), total=steps, desc=desc or f"p = {p}"):
+        xs, ys = batches(step)
+        loss = truncated_loss_torch(model, xs, ys, p)
+        opt.zero_grad()
+        loss.backward()
+        clip_grad_norm(model.parameters(), 1.0)
+        opt.step()
+        with torch.no_grad():
+            mse.append(_echo_mse(model, xs, ys, delay))
+    return np.array(mse)
+
+
+def _echo_mse(model, xs, ys, delay):
+    zs = model(xs)[1]
+    return float(((zs[delay:] - ys[delay:]) ** 2).mean())

@@ -151,3 +151,34 @@ def copy_baseline_cross_entropy(length: int = 10, delay: int = 20, n_symbols: in
     ``length · ln(n_symbols) / (2 · length + delay)``."""
     _check_positive(length=length, delay=delay, n_symbols=n_symbols)
     return length * math.log(n_symbols) / (2 * length + delay)
+
+
+# ---------------------------------------------------------------- delayed echo
+
+def echo_task(batch_size: int, T: int, delay: int, seed=None):
+    """A batch of the delayed echo: inputs ``x_t`` are random ±1 (one channel); the target at step t
+    is ``x_{t-delay}`` (0 for the first ``delay`` steps). A network must remember ``delay`` steps;
+    guessing 0 gives MSE ``(T - delay)/T``.
+
+    Returns:
+        ``(xs, ys)`` numpy arrays, both (T, B, 1).
+    """
+    _check_positive(batch_size=batch_size, T=T, delay=delay)
+    if delay >= T:
+        raise ValueError(f"delay: expected fewer steps than T = {T}, got {delay}")
+    rng = _rng(seed)
+    xs = rng.choice([-1.0, 1.0], size=(T, batch_size, 1))
+    ys = np.zeros_like(xs)
+    ys[delay:] = xs[:-delay]
+    return xs, ys
+
+
+def echo_batch_fn(batch_size: int, T: int, delay: int, seed: int = 0, dtype=torch.float32):
+    """``batch_fn(step) -> (xs, ys)`` torch tensors of :func:`echo_task`, fixed by ``(seed, step)``."""
+    _check_positive(batch_size=batch_size, T=T, delay=delay)
+
+    def batch_fn(step: int):
+        xs, ys = echo_task(batch_size, T, delay, np.random.default_rng([seed, step]))
+        return torch.as_tensor(xs, dtype=dtype), torch.as_tensor(ys, dtype=dtype)
+
+    return batch_fn

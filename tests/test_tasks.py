@@ -88,3 +88,15 @@ def test_bad_arguments_are_named():
         adding_problem(0, 10)
     with pytest.raises(ValueError, match="n_symbols"):
         copy_task(2, 3, 4, n_symbols=0)
+
+
+def test_echo_task():
+    from lecturelib.tasks import echo_batch_fn, echo_task
+    xs, ys = echo_task(5, 12, 3, seed=0)
+    assert xs.shape == ys.shape == (12, 5, 1)
+    assert set(np.unique(xs)) <= {-1.0, 1.0}
+    assert np.all(ys[:3] == 0) and np.array_equal(ys[3:], xs[:-3])
+    fn = echo_batch_fn(5, 12, 3, seed=1)
+    assert torch.equal(fn(2)[0], fn(2)[0])
+    with pytest.raises(ValueError, match="delay"):
+        echo_task(2, 5, 5)

@@ -1,0 +1,83 @@
+"""The adding problem at longer lengths: which recipes learn, and which stay at the baseline.
+
+The longer version of chapter 3's experiment. For each sequence length T and seed, every recipe of
+:data:`lecturelib.gradients.ADDING_RECIPES` is trained with Adam (learning rate 1e-3), gradient
+clipping at 1, batch 64, hidden size 32 (:func:`lecturelib.gradients.train_adding`). Reported per
+recipe and T: the final MSE of each seed (mean over the last 200 steps), how many seeds "solved"
+the task (final MSE below a tenth of the baseline 1/6), the last measured back-propagated norm
+ratio (geometric mean over steps of ``||(∂h_{t+1}/∂h_t)^T δ|| / ||δ||``), and the wall time.
+
+Run: ``python bench/bench_adding.py [--lengths 50 100] [--steps 3000] [--seeds 0 1]``; prints a
+Markdown table and writes ``bench/results/adding.json``. CPU only, one torch thread.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from lecturelib.gradients import ADDING_RECIPES, train_adding  # noqa: E402
+from lecturelib.tasks import ADDING_BASELINE_MSE  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results" / "adding.json"
+
+
+def run(lengths=(50, 100), steps: int = 3000, seeds=(0, 1), n_hidden: int = 32, verbose: bool = True) -> dict:
+    rows = []
+    for T in lengths:
+        for recipe in ADDING_RECIPES:
+            finals, ratios, seconds = [], [], []
+            for seed in seeds:
+                out = train_adding(recipe, T=T, n_hidden=n_hidden, steps=steps, seed=seed, ratio_every=100)
+                finals.append(float(np.mean(out["mse"][-200:])))
+                ratios.append(float(out["ratio"][-1]))
+                seconds.append(out["seconds"])
+                if verbose:
+                    print(f"  T={T} {recipe} seed {seed}: final MSE {finals[-1]:.4f} "
+                          f"({out['seconds']:.0f} s)", file=sys.stderr, flush=True)
+            rows.append(dict(T=T, recipe=recipe, final_mse=finals, ratio=ratios, seconds=seconds,
+                             solved=int(sum(f < ADDING_BASELINE_MSE / 10 for f in finals))))
+    return dict(steps=steps, seeds=list(seeds), n_hidden=n_hidden, batch_size=64, lr=1e-3, clip=1.0,
+                baseline=ADDING_BASELINE_MSE, rows=rows, torch=torch.__version__)
+
+
+def table(results: dict) -> str:
+    lines = [f"| T | recipe | final MSE per seed | solved (MSE < {results['baseline'] / 10:.4f}) | "
+             f"norm ratio per step | seconds per run |",
+             "|---|---|---|---|---|---|"]
+    for r in results["rows"]:
+        mses = ", ".join(f"{v:.4f}" for v in r["final_mse"])
+        lines.append(f"| {r['T']} | {r['recipe']} | {mses} | {r['solved']}/{len(r['final_mse'])} | "
+                     f"{np.mean(r['ratio']):.3f} | {np.mean(r['seconds']):.0f} |")
+    lines.append("")
+    lines.append(f"Baseline (predict 1): MSE {results['baseline']:.4f}. {results['steps']} steps, batch "
+                 f"{results['batch_size']}, hidden {results['n_hidden']}, Adam {results['lr']}, clipping at "
+                 f"{results['clip']}, seeds {results['seeds']}.")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--lengths", type=int, nargs="+", default=[50, 100])
+    parser.add_argument("--steps", type=int, default=3000)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
+    parser.add_argument("--hidden", type=int, default=32)
+    args = parser.parse_args([] if argv is None else argv)
+    torch.set_num_threads(1)
+    start = time.perf_counter()
+    results = run(args.lengths, args.steps, args.seeds, args.hidden)
+    results["total_seconds"] = time.perf_counter() - start
+    print(table(results))
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=1))
+    return results
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
