@@ -274,3 +274,43 @@ def test_fuzz_random_structures(data):
         coco.parse_coco(data, "junk.json")
     except DatasetFormatError:
         pass
+
+
+@st.composite
+def mutated_panoptic(draw):
+    with open(SAMPLE / "annotations" / "panoptic_val2017.json") as f:
+        data = json.load(f)
+    for _ in range(draw(st.integers(1, 3))):
+        ann = data["annotations"][draw(st.integers(0, len(data["annotations"]) - 1))]
+        target = ann
+        segs = ann.get("segments_info")
+        if draw(st.booleans()) and isinstance(segs, list) and segs and isinstance(segs[0], dict):
+            target = segs[draw(st.integers(0, len(segs) - 1))]
+        if not target:
+            continue
+        key = draw(st.sampled_from(sorted(target)))
+        if draw(st.booleans()):
+            target[key] = draw(values)
+        else:
+            del target[key]
+    return data
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_panoptic())
+def test_fuzz_panoptic(data):
+    """A mutated panoptic file is refused by the JSON check or by the PNG check, or reads consistently."""
+    try:
+        out = coco.parse_panoptic(data, "fuzz.json")
+    except DatasetFormatError as err:
+        assert str(err).startswith("fuzz.json: ")
+        return
+    folder = SAMPLE / "annotations" / "panoptic_val2017"
+    for rec in out["annotations"]:
+        try:
+            ids = coco.read_panoptic_png(rec, folder)
+        except DatasetFormatError as err:
+            assert str(folder) in str(err)
+            continue
+        for seg in rec["segments_info"]:
+            assert (ids == seg["id"]).sum() == seg["area"]

@@ -450,7 +450,16 @@ def parse_panoptic(data, path="<panoptic>") -> dict:
             if not _is_int(seg["id"]) or not 0 < seg["id"] < 256 ** 3 or seg["id"] in ids:
                 raise DatasetFormatError(path, f"{swhere}: id {seg['id']!r} must be a unique integer in "
                                                f"[1, 256^3)")
+            if seg["iscrowd"] not in (0, 1) or isinstance(seg["iscrowd"], bool):
+                raise DatasetFormatError(path, f"{swhere}: iscrowd must be 0 or 1, got {seg['iscrowd']!r}")
+            if not _is_num(seg["area"]) or seg["area"] < 0:
+                raise DatasetFormatError(path, f"{swhere}: area must be a non-negative number")
+            box = seg["bbox"]
+            if not isinstance(box, list) or len(box) != 4 or not all(map(_is_num, box)):
+                raise DatasetFormatError(path, f"{swhere}: bbox must be [x, y, width, height], got {box!r}")
             ids.add(seg["id"])
+        if ann["image_id"] in by_image:
+            raise DatasetFormatError(path, f"{where}: a second annotation for image {ann['image_id']}")
         by_image[ann["image_id"]] = ann
     return {"images": images, "annotations": data["annotations"], "categories": cats,
             "by_image": by_image, "path": path}

@@ -211,4 +211,4 @@ def plot_iou_example(fig, shift=0.0):
     ax.set_xlabel("x (pixels)")
     ax.set_ylabel("y (pixels)")
     ax.legend(loc="upper right", fontsize=8)
-    ax.set_title(f"shift = {shift:g} px: IoU = {float(box_iou(a, b)):.3f}", fontsize=10)
+    fig.suptitle(f"B shifted right by {shift:g} px: IoU = {float(box_iou(a, b)):.3f}", fontsize=10)
