@@ -45,3 +45,21 @@ def test_extract_refuses_path_traversal(tmp_path):
 def test_unknown_name():
     with pytest.raises(ValueError, match="name"):
         D.download("imagenet", "/tmp")
+
+
+def test_download_end_to_end_from_a_local_archive(tmp_path, monkeypatch):
+    """download() fetches (file:// URL), verifies, unpacks a VOC-layout tar, and the readers open the result."""
+    from lecturelib.datasets import synthetic, voc
+    src = tmp_path / "src"
+    synthetic.write_voc(src, n_images=6, size=32, seed=4, val_fraction=0.5)
+    archive = tmp_path / "VOCtrainval.tar"
+    with tarfile.open(archive, "w") as t:
+        t.add(src / "VOCdevkit", arcname="VOCdevkit")
+    res = D.Resource(archive.as_uri(), "VOCtrainval.tar", D.md5sum(archive))
+    monkeypatch.setitem(D.RESOURCES, "voc2012", [res])
+    root = D.download("voc2012", tmp_path / "data")
+    assert root == tmp_path / "data" / "VOCdevkit" / "VOC2012"
+    images, masks = voc.load_segmentation(root, "train")
+    assert len(images) == 3 and masks[0].shape == (32, 32)
+    again = D.download("voc2012", tmp_path / "data")      # already there: checksum matches, no refetch
+    assert again == root

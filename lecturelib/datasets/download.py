@@ -112,7 +112,10 @@ def extract(archive, folder) -> None:
             _safe_target(folder, m.name)
             if m.issym() or m.islnk():
                 raise RuntimeError(f"archive member {m.name!r} is a link; refusing to unpack")
-        t.extractall(folder, members=members)
+        if hasattr(tarfile, "data_filter"):      # Python >= 3.12 (and patched 3.8+): refuse unsafe members
+            t.extractall(folder, members=members, filter="data")
+        else:
+            t.extractall(folder, members=members)
 
 
 def download(name: str, root, timeout: float = 30.0) -> Path:
