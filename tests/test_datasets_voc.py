@@ -269,3 +269,21 @@ def test_fuzz_random_bytes(data):
         voc.parse_annotation(data, "junk.xml")
     except DatasetFormatError:
         pass
+
+
+def test_action_and_layout_fields(tmp_path):
+    """Action-task objects carry <actions> flags (and may have only a <point>); layout objects carry parts."""
+    xml = """<annotation><filename>b.jpg</filename><size><width>60</width><height>40</height></size>
+    <object><name>person</name><bndbox><xmin>2</xmin><ymin>3</ymin><xmax>30</xmax><ymax>39</ymax></bndbox>
+      <actions><jumping>1</jumping><phoning>0</phoning><other>0</other></actions>
+      <part><name>head</name><bndbox><xmin>10</xmin><ymin>3</ymin><xmax>18</xmax><ymax>11</ymax></bndbox></part>
+    </object>
+    <object><name>person</name><point><x>40</x><y>20</y></point>
+      <actions><walking>1</walking></actions></object></annotation>"""
+    rec = voc.read_annotation(write(tmp_path, xml))
+    a, b = rec["objects"]
+    assert a["actions"] == {"jumping": 1, "phoning": 0, "other": 0} and a["parts"][0]["bbox"] == (10, 3, 18, 11)
+    assert "bbox" not in b and b["actions"] == {"walking": 1}
+    assert set(a["actions"]) <= set(voc.VOC_ACTIONS)
+    with pytest.raises(DatasetFormatError, match="part 1: xmax"):
+        voc.read_annotation(write(tmp_path, xml.replace("<xmax>18</xmax>", "<xmax>8</xmax>")))
