@@ -12,8 +12,10 @@ from collections import Counter
 
 SMALL, MEDIUM = 32 ** 2, 96 ** 2
 
-VOC2012_FIGURES = {"trainval_images": 11_530, "trainval_objects": 27_450, "trainval_segmentations": 6_929}
-"""VOC2012's train/val figures as published with the data (detection boxes and segmented images)."""
+VOC2012_FIGURES = {"trainval_images": 11_530, "trainval_objects": 27_450, "trainval_segmented_objects": 6_929,
+                   "segmentation_train_images": 1_464, "segmentation_val_images": 1_449}
+"""VOC2012's train/val figures as published with the data: boxed objects, segmented objects, and the
+images of the segmentation splits."""
 
 
 def voc_objects(records) -> list[dict]:
