@@ -1,7 +1,7 @@
 """Exercises of chapter 3, vanishing and exploding gradients.
 
 In the notebook: ``from lecturelib.exercises import ch03`` then, e.g.,
-``ch03.clip.check(clip_by_norm)``.
+``ch03.clip.check(my_clip_by_norm)``.
 """
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def _clip_cases():
 
 def _judge_clip(fn):
     for g, c in _clip_cases():
-        got = expect_array(call(fn, g, c), g.shape, "clip_by_norm")
+        got = expect_array(call(fn, g, c), g.shape, "my_clip_by_norm")
         n = np.linalg.norm(g)
         diagnose(got, clip_by_norm(g, c), {
             "that clips each entry to [-c, c]; the rule rescales the whole vector, keeping its direction.":
@@ -79,7 +79,7 @@ clip = Exercise(
     hints=["Compute the Euclidean norm of the whole vector with `np.linalg.norm(g)`.",
            "If that norm is at least c, multiply g by c / norm; otherwise return g as it is."],
     solution="""
-    def clip_by_norm(g, c):
+    def my_clip_by_norm(g, c):
         norm = np.linalg.norm(g)
         if norm >= c:
             return g * (c / norm)
