@@ -30,7 +30,7 @@ for nb in chapters/*.ipynb; do
         echo "colab-sim: lecturelib is still importable before $nb" >&2; exit 1
     fi
     start=$(date +%s%N)
-    if env -u LECTURELIB_STATIC LECTURELIB_SOURCE="$PWD" MPLBACKEND=agg \
+    if env -u LECTURELIB_STATIC LECTURELIB_SOURCE="$PWD" \
             "$SIM/bin/python" scripts/nbtool.py run "$nb" "$out/$(basename "$nb")" >/dev/null 2>"$out/err"; then
         # The first cell must have installed lecturelib into the simulated Colab environment.
         where=$(cd /tmp && "$SIM/bin/python" -c "import lecturelib, os; print(os.path.dirname(lecturelib.__file__))")

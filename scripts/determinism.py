@@ -52,7 +52,6 @@ def compare(built_path: Path, chapter: Path) -> list[str]:
 def main(argv):
     built_dir = Path(argv[0] if argv else ROOT / "_build" / "jupyter_execute")
     os.environ.setdefault("LECTURELIB_STATIC", "1")
-    os.environ.setdefault("MPLBACKEND", "agg")
     problems = []
     for chapter in sorted((ROOT / "chapters").glob("*.ipynb")):
         built = built_dir / "chapters" / chapter.name

@@ -110,7 +110,6 @@ def execute(path: Path):
 
 def refresh(path: Path) -> None:
     os.environ.setdefault("LECTURELIB_STATIC", "1")
-    os.environ.setdefault("MPLBACKEND", "agg")
     nb = execute(path)
     strip(nb)
     nbformat.write(nb, path)

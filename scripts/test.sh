@@ -10,7 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup_env.sh
 source .venv/bin/activate
-export LECTURELIB_STATIC=1 MPLBACKEND=agg PYTHONHASHSEED=0
+# No MPLBACKEND here: it would stop Jupyter from showing figures inline (no images in the book).
+export LECTURELIB_STATIC=1 PYTHONHASHSEED=0
+unset MPLBACKEND
 step() { echo; echo "== $1   [$(date +%H:%M:%S)]"; }
 
 step "1/6 lecturelib tests"
