@@ -1,0 +1,461 @@
+"""Semantic segmentation, the way the lecture builds it: from naive ideas to an encoder-decoder.
+
+* Idea 1, classify each pixel on its own: :func:`PerPixelClassifier` (1x1 convolutions only, so a
+  pixel's label depends on its own colour and nothing else).
+* Idea 2, sliding windows: :class:`WindowClassifier` labels the centre pixel of a window;
+  :func:`sliding_window_predict` runs it once per window, :func:`fully_convolutional_predict` runs the
+  *same* network once on the whole (padded) image and gives the same numbers, far faster.
+  :func:`sliding_window_cost` counts the forward passes and the recomputation.
+* Idea 3, one network labels every pixel: an output of C x H x W scores.
+  :func:`output_memory_bytes` is the notes' arithmetic (256 * 256 * 1000 numbers * 4 bytes = 250 MiB);
+  :func:`activation_memory` measures what a forward pass keeps, for :class:`FullResolutionNet` against
+  :class:`EncoderDecoder`.
+* The bottleneck encoder-decoder (Noh et al. 2015, SegNet, FCN) with pooling or strided convolution down,
+  and unpooling or transposed convolution up.
+* Training and evaluation: :func:`pixel_cross_entropy` ignores the void label 255;
+  :func:`confusion_matrix`, :func:`pixel_accuracy`, :func:`iou_per_class`, :func:`mean_iou`.
+
+Layouts: images (N, 3, H, W) float in [0, 1] for the networks; label maps (N, H, W) int, with
+``IGNORE = 255`` for void pixels.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+from ._validate import as_array, check_choice
+
+IGNORE = 255
+"""The void label: pixels with this label count in no loss and no metric."""
+
+
+# ================================================================ data
+
+def remap_labels(mask, labels) -> np.ndarray:
+    """Map the label values in ``labels`` (e.g. VOC class indices 0, 1, 5, ...) to 0, 1, 2, ...;
+    ``IGNORE`` stays ``IGNORE``. Any other value raises.
+
+    Args:
+        mask: integer array of any shape. labels: the values, in the order of the new indices.
+    """
+    mask = np.asarray(mask)
+    if mask.size and not np.issubdtype(mask.dtype, np.integer):
+        raise ValueError(f"mask: expected an integer label array, got dtype {mask.dtype}")
+    lut = np.full(256, -1, dtype=np.int64)
+    lut[list(labels)] = np.arange(len(labels))
+    lut[IGNORE] = IGNORE
+    if mask.size and (mask.min() < 0 or mask.max() > 255):
+        raise ValueError(f"mask: expected values in [0, 255], got {mask.min()} to {mask.max()}")
+    out = lut[mask]
+    if (out < 0).any():
+        bad = sorted(set(np.unique(mask[out < 0]).tolist()))
+        raise ValueError(f"mask: values {bad} are neither in labels {list(labels)} nor the void label {IGNORE}")
+    return out
+
+
+def synthetic_segmentation_data(root, n_images: int = 400, size: int = 64, seed: int = 0,
+                                val_fraction: float = 0.25) -> dict:
+    """Write a VOC2012-layout data set of rendered scenes (``lecturelib.datasets.synthetic.write_voc``),
+    read it back with the VOC reader, and return tensors ready for training.
+
+    Returns a dict with ``x_train, x_val`` (N, 3, H, W) float32 in [0, 1], ``y_train, y_val`` (N, H, W)
+    int64 with values 0..K-1 or 255, ``class_names`` (K names, background first), ``voc_labels`` (the
+    VOC index of each class), ``images_val`` (N, H, W, 3) uint8 and ``root`` (the VOC2012 folder).
+    """
+    from .datasets.synthetic import SYNTH_LABELS, write_voc
+    from .datasets.voc import VOC_CLASSES, load_segmentation
+
+    voc_root = write_voc(root, n_images=n_images, size=size, seed=seed, val_fraction=val_fraction)
+    labels = (0,) + tuple(SYNTH_LABELS)
+    out = {"root": voc_root, "voc_labels": labels, "class_names": [VOC_CLASSES[i] for i in labels]}
+    for split in ("train", "val"):
+        images, masks = load_segmentation(voc_root, split, stack=True)
+        out[f"x_{split}"] = torch.from_numpy(images).permute(0, 3, 1, 2).float().div(255.0)
+        out[f"y_{split}"] = torch.from_numpy(remap_labels(masks, labels))
+        out[f"images_{split}"] = images
+    return out
+
+
+# ================================================================ idea 1: each pixel on its own
+
+class PerPixelClassifier(nn.Module):
+    """Idea 1: a small MLP applied to every pixel's colour independently (1x1 convolutions).
+    It sees no neighbourhood, so two pixels of the same colour always get the same label."""
+
+    def __init__(self, n_classes: int, in_channels: int = 3, hidden: int = 32):
+        super().__init__()
+        self.net = nn.Sequential(nn.Conv2d(in_channels, hidden, 1), nn.ReLU(),
+                                 nn.Conv2d(hidden, hidden, 1), nn.ReLU(), nn.Conv2d(hidden, n_classes, 1))
+
+    def forward(self, x):
+        return self.net(x)
+
+
+# ================================================================ idea 2: sliding windows
+
+class WindowClassifier(nn.Module):
+    """A small CNN that classifies a ``window x window`` patch (the label of its centre pixel).
+
+    Unpadded 3x3 convolutions shrink the patch by 2 each; a final 'fully connected' layer is written as
+    a convolution whose kernel covers what is left (5x5), followed by a 1x1 classifier. On a patch of
+    exactly ``window`` pixels the output is (N, C, 1, 1); on a larger image it is a map of the same
+    scores for every window position, which is the whole point of idea 2's fix.
+    """
+
+    def __init__(self, n_classes: int, window: int = 11, in_channels: int = 3, width: int = 16,
+                 hidden: int = 32):
+        super().__init__()
+        if window < 5 or window % 2 == 0:
+            raise ValueError(f"window: expected an odd size >= 5, got {window}")
+        self.window = window
+        layers, c = [], in_channels
+        for _ in range((window - 5) // 2):
+            layers += [nn.Conv2d(c, width, 3), nn.ReLU()]
+            c = width
+        layers += [nn.Conv2d(c, hidden, 5), nn.ReLU(),   # the 'fully connected' layer on the last 5x5
+                   nn.Conv2d(hidden, n_classes, 1)]
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return self.net(x)
+
+
+def _check_image(image) -> torch.Tensor:
+    if not torch.is_tensor(image):
+        image = torch.as_tensor(np.asarray(image), dtype=torch.float32)
+    if image.ndim != 3:
+        raise ValueError(f"image: expected a (C, H, W) tensor, got shape {tuple(image.shape)}")
+    return image
+
+
+def extract_windows(image, window: int, stride: int = 1, pad: bool = True) -> torch.Tensor:
+    """All ``window x window`` patches of a (C, H, W) image, row by row: (n_windows, C, window, window).
+
+    With ``pad=True`` the image is zero-padded by ``window // 2`` so there is one window centred on
+    every pixel (for stride 1, ``H * W`` windows).
+    """
+    image = _check_image(image)
+    if pad:
+        image = F.pad(image, (window // 2,) * 4)
+    C = image.shape[0]
+    if window > min(image.shape[1:]):
+        raise ValueError(f"window: {window} is larger than the (padded) image {tuple(image.shape[1:])}")
+    cols = F.unfold(image[None], window, stride=stride)          # (1, C * w * w, n_windows)
+    return cols[0].T.reshape(-1, C, window, window)
+
+
+@torch.no_grad()
+def sliding_window_predict(net: WindowClassifier, image, batch_size: int = 2048) -> torch.Tensor:
+    """Idea 2 literally: one forward pass per pixel's window (in batches). Returns (C_out, H, W) scores."""
+    image = _check_image(image)
+    H, W = image.shape[1:]
+    windows = extract_windows(image, net.window, pad=True)
+    scores = torch.cat([net(windows[i:i + batch_size]).flatten(1) for i in range(0, len(windows), batch_size)])
+    return scores.T.reshape(-1, H, W)
+
+
+@torch.no_grad()
+def fully_convolutional_predict(net: WindowClassifier, image) -> torch.Tensor:
+    """The same network applied once to the zero-padded image: (C_out, H, W), equal to
+    :func:`sliding_window_predict` because every layer is a convolution."""
+    image = _check_image(image)
+    return net(F.pad(image, (net.window // 2,) * 4)[None])[0]
+
+
+def _windows_covering(n: int, window: int, stride: int, pad: bool) -> np.ndarray:
+    """For each of n pixels along one axis, how many windows contain it."""
+    p = window // 2 if pad else 0
+    n_win = (n + 2 * p - window) // stride + 1
+    if n_win < 1:
+        return np.zeros(n, dtype=np.int64), 0
+    starts = np.arange(n_win) * stride - p          # window k covers [start, start + window)
+    pos = np.arange(n)
+    cover = ((pos[None, :] >= starts[:, None]) & (pos[None, :] < starts[:, None] + window)).sum(0)
+    return cover, n_win
+
+
+def sliding_window_cost(height: int, width: int, window: int, stride: int = 1, pad: bool = True) -> dict:
+    """Count what sliding a ``window x window`` classifier over an image costs.
+
+    Returns a dict with
+        ``forward_passes``: the number of windows, i.e. network evaluations;
+        ``pixels_processed``: forward_passes * window^2 (pixels fed to the network in total);
+        ``recompute_mean`` / ``recompute_max``: how many windows (so forward passes) each image pixel
+        enters, on average and at most: the redundancy of overlapping windows;
+        ``labelled_pixels``: pixels that get a label (with stride > 1 only the window centres do).
+    """
+    for name, v, lo in (("height", height, 1), ("width", width, 1), ("window", window, 1), ("stride", stride, 1)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
+            raise ValueError(f"{name}: expected an integer >= {lo}, got {v!r}")
+    cover_h, n_h = _windows_covering(height, window, stride, pad)
+    cover_w, n_w = _windows_covering(width, window, stride, pad)
+    cover = np.outer(cover_h, cover_w)
+    n = n_h * n_w
+    return dict(forward_passes=int(n), pixels_processed=int(n * window * window),
+                recompute_mean=float(cover.mean()), recompute_max=int(cover.max()), labelled_pixels=int(n))
+
+
+# ================================================================ idea 3: memory
+
+def output_memory_bytes(n_classes: int, height: int, width: int, bytes_per_number: int = 4, batch: int = 1) -> int:
+    """Bytes of a (batch, C, H, W) score tensor: the notes' 256 * 256 * 1000 * 4 = 262,144,000 B = 250 MiB."""
+    for name, v in (("n_classes", n_classes), ("height", height), ("width", width),
+                    ("bytes_per_number", bytes_per_number), ("batch", batch)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise ValueError(f"{name}: expected a positive integer, got {v!r}")
+    return int(batch) * int(n_classes) * int(height) * int(width) * int(bytes_per_number)
+
+
+def activation_memory(model: nn.Module, input_shape, dtype=torch.float32) -> int:
+    """Bytes of every intermediate tensor one forward pass produces (the outputs of all leaf modules),
+    measured with forward hooks on a zero input of ``input_shape``. Training keeps most of these for
+    the backward pass, so this is what the resolution of the layers costs in memory."""
+    total, kept = 0, {}
+
+    def hook(_module, _inputs, output):
+        nonlocal total
+        outs = output if isinstance(output, (tuple, list)) else (output,)
+        for t in outs:
+            # keep every output alive until the end, so no two live tensors share an address;
+            # an in-place operation (ReLU(inplace=True)) returns its input's storage: counted once
+            if torch.is_tensor(t) and t.data_ptr() not in kept:
+                kept[t.data_ptr()] = t
+                total += t.numel() * t.element_size()
+
+    handles = [m.register_forward_hook(hook) for m in model.modules() if not list(m.children())]
+    try:
+        with torch.no_grad():
+            model(torch.zeros(tuple(input_shape), dtype=dtype))
+    finally:
+        for h in handles:
+            h.remove()
+    return total
+
+
+def _block(c_in, c_out, n: int = 1):
+    """``n`` times: 3x3 'same' convolution, batch normalization, ReLU."""
+    layers = []
+    for i in range(n):
+        layers += [nn.Conv2d(c_in if i == 0 else c_out, c_out, 3, padding=1), nn.BatchNorm2d(c_out),
+                   nn.ReLU(inplace=True)]
+    return layers
+
+
+class FullResolutionNet(nn.Module):
+    """Idea 3 without a bottleneck: every layer keeps the full H x W resolution ('same' 3x3 convolutions
+    with the channel widths of :class:`EncoderDecoder`'s levels, there and back), then a 1x1 classifier."""
+
+    def __init__(self, n_classes: int, widths=(16, 32, 64), in_channels: int = 3, convs_per_block: int = 1):
+        super().__init__()
+        layers, c = [], in_channels
+        for w in list(widths) + list(widths[-2::-1]):
+            layers += _block(c, w, convs_per_block)
+            c = w
+        self.net = nn.Sequential(*layers, nn.Conv2d(c, n_classes, 1))
+
+    def forward(self, x):
+        return self.net(x)
+
+
+# ================================================================ the encoder-decoder
+
+class EncoderDecoder(nn.Module):
+    """A bottleneck encoder-decoder for segmentation.
+
+    Encoder: per level, ``convs_per_block`` 3x3 conv-BN-ReLU layers, then downsampling by 2 (``down="pool"``: 2x2 max
+    pooling, remembering the switches; ``down="stride"``: a stride-2 3x3 convolution). Decoder, mirrored:
+    upsampling by 2 (``up="transposed"``: ConvTranspose2d with a 4x4 kernel, stride 2, padding 1, a kernel
+    size divisible by the stride; ``up="maxunpool"``: MaxUnpool2d with the encoder's switches, needs
+    ``down="pool"``; ``up="nearest"``: nearest-neighbour unpooling), then conv-BN-ReLU layers. A 1x1
+    convolution gives the (N, n_classes, H, W) scores. H and W must be divisible by 2^(len(widths) - 1).
+
+    ``skips=True`` adds the encoder's feature map of each resolution to the decoder's after upsampling
+    (the skip connections of FCN and U-Net, here by addition): the fine detail that the bottleneck
+    squeezed out comes back for the last layers.
+    """
+
+    def __init__(self, n_classes: int, widths=(16, 32, 64), in_channels: int = 3, down: str = "pool",
+                 up: str = "transposed", convs_per_block: int = 1, skips: bool = False):
+        super().__init__()
+        self.skips = skips
+        check_choice("down", down, {"pool", "stride"})
+        check_choice("up", up, {"transposed", "maxunpool", "nearest"})
+        if up == "maxunpool" and down != "pool":
+            raise ValueError("up: 'maxunpool' needs the switches of max pooling, so down must be 'pool', "
+                             f"got down={down!r}")
+        self.down_mode, self.up_mode = down, up
+        widths = list(widths)
+        self.enc, self.down, self.up, self.dec = nn.ModuleList(), nn.ModuleList(), nn.ModuleList(), nn.ModuleList()
+        c = in_channels
+        for w in widths[:-1]:
+            self.enc.append(nn.Sequential(*_block(c, w, convs_per_block)))
+            self.down.append(nn.MaxPool2d(2, return_indices=True) if down == "pool"
+                             else nn.Conv2d(w, w, 3, stride=2, padding=1))
+            c = w
+        self.bottleneck = nn.Sequential(*_block(c, widths[-1], convs_per_block))
+        c = widths[-1]
+        for w in reversed(widths[:-1]):
+            if up == "transposed":
+                self.up.append(nn.ConvTranspose2d(c, w, 4, stride=2, padding=1))
+            else:  # unpooling keeps the channels: a 1x1 convolution adapts them first
+                self.up.append(nn.Conv2d(c, w, 1))
+            self.dec.append(nn.Sequential(*_block(w, w, convs_per_block)))
+            c = w
+        self.head = nn.Conv2d(c, n_classes, 1)
+
+    def forward(self, x):
+        factor = 2 ** len(self.down)
+        if x.shape[-1] % factor or x.shape[-2] % factor:
+            raise ValueError(f"x: expected H and W divisible by {factor}, got shape {tuple(x.shape)}")
+        switches, sizes, features = [], [], []
+        for enc, down in zip(self.enc, self.down):
+            x = enc(x)
+            sizes.append(x.shape[-2:])
+            features.append(x)
+            if self.down_mode == "pool":
+                x, idx = down(x)
+                switches.append(idx)
+            else:
+                x = down(x)
+        x = self.bottleneck(x)
+        for up, dec in zip(self.up, self.dec):
+            size = sizes.pop()
+            if self.up_mode == "transposed":
+                x = up(x)
+            elif self.up_mode == "maxunpool":
+                x = F.max_unpool2d(up(x), switches.pop(), 2, output_size=size)
+            else:
+                x = F.interpolate(up(x), size=size, mode="nearest")
+            skip = features.pop()
+            if self.skips:  # add the encoder's features of this resolution (FCN, LinkNet style)
+                x = x + skip
+            x = dec(x)
+        return self.head(x)
+
+
+def count_parameters(model: nn.Module) -> int:
+    """The number of trainable parameters."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+# ================================================================ loss and metrics
+
+def pixel_cross_entropy(logits: torch.Tensor, target: torch.Tensor, ignore_index: int = IGNORE) -> torch.Tensor:
+    """Mean cross-entropy over the pixels whose label is not ``ignore_index``:
+
+        L = -1/|P| sum_{p in P} log softmax(logits[:, p])[target[p]],   P = {p : target[p] != 255}
+
+    Args:
+        logits: (N, C, H, W) scores. target: (N, H, W) integer labels in 0..C-1 or ``ignore_index``.
+    """
+    if logits.ndim != 4:
+        raise ValueError(f"logits: expected shape (N, C, H, W), got {tuple(logits.shape)}")
+    N, C, H, W = logits.shape
+    if tuple(target.shape) != (N, H, W):
+        raise ValueError(f"target: expected shape {(N, H, W)} (N, H, W), got {tuple(target.shape)}")
+    return F.cross_entropy(logits, target.long(), ignore_index=ignore_index)
+
+
+def confusion_matrix(pred, target, n_classes: int, ignore_index: int = IGNORE) -> np.ndarray:
+    """``cm[i, j]`` = number of pixels of true class i predicted as class j; void pixels are skipped.
+
+    Args:
+        pred, target: integer label arrays (or tensors) of the same shape; pred in 0..n_classes-1.
+    """
+    pred = np.asarray(pred.detach().cpu() if torch.is_tensor(pred) else pred)
+    target = np.asarray(target.detach().cpu() if torch.is_tensor(target) else target)
+    if pred.shape != target.shape:
+        raise ValueError(f"pred: expected the shape of target {target.shape}, got {pred.shape}")
+    for name, a in (("pred", pred), ("target", target)):
+        if a.size and not np.issubdtype(a.dtype, np.integer):
+            raise ValueError(f"{name}: expected integer labels, got dtype {a.dtype}")
+    keep = target != ignore_index
+    t, p = target[keep].astype(np.int64), pred[keep].astype(np.int64)
+    for name, a in (("target", t), ("pred", p)):
+        if a.size and (a.min() < 0 or a.max() >= n_classes):
+            raise ValueError(f"{name}: expected labels in 0..{n_classes - 1} (or {ignore_index} for void), "
+                             f"got values from {a.min()} to {a.max()}")
+    return np.bincount(t * n_classes + p, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
+
+
+def _cm(cm) -> np.ndarray:
+    cm = as_array("cm", cm, ndim=2)
+    if cm.shape[0] != cm.shape[1]:
+        raise ValueError(f"cm: expected a square (n_classes, n_classes) matrix, got shape {cm.shape}")
+    return cm
+
+
+def pixel_accuracy(cm) -> float:
+    """The fraction of (non-void) pixels labelled correctly: trace(cm) / sum(cm)."""
+    cm = _cm(cm)
+    return float(np.trace(cm) / cm.sum()) if cm.sum() else float("nan")
+
+
+def iou_per_class(cm) -> np.ndarray:
+    """IoU_c = TP_c / (TP_c + FP_c + FN_c) = cm[c, c] / (row_c + col_c - cm[c, c]); NaN for a class that
+    appears neither in the truth nor in the prediction (its union is empty)."""
+    cm = _cm(cm)
+    tp = np.diag(cm)
+    union = cm.sum(0) + cm.sum(1) - tp
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(union > 0, tp / np.where(union > 0, union, 1), np.nan)
+
+
+def mean_iou(cm) -> float:
+    """The mean of :func:`iou_per_class` over the classes with a non-empty union."""
+    iou = iou_per_class(cm)
+    return float(np.nanmean(iou)) if np.any(~np.isnan(iou)) else float("nan")
+
+
+# ================================================================ training
+
+@torch.no_grad()
+def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 64) -> torch.Tensor:
+    """Arg-max labels (N, H, W) of ``model`` on images (N, 3, H, W), in eval mode."""
+    was = model.training
+    model.eval()
+    out = torch.cat([model(x[i:i + batch_size]).argmax(1) for i in range(0, len(x), batch_size)])
+    model.train(was)
+    return out
+
+
+def evaluate(model: nn.Module, x, y, n_classes: int) -> dict:
+    """Confusion matrix, pixel accuracy, per-class IoU and mean IoU of ``model`` on (x, y)."""
+    cm = confusion_matrix(predict(model, x), y, n_classes)
+    return dict(cm=cm, pixel_accuracy=pixel_accuracy(cm), iou=iou_per_class(cm), mean_iou=mean_iou(cm))
+
+
+def train_segmenter(model: nn.Module, x, y, steps: int = 300, batch_size: int = 16, lr: float = 3e-3,
+                    seed: int = 0, flip: bool = True, desc: str = "training"):
+    """Train ``model`` with Adam on per-pixel cross-entropy (void ignored): random minibatches, random
+    horizontal flips, and a one-cycle learning-rate schedule that peaks at ``lr``.
+
+    Returns a :class:`lecturelib.training.TrainingLog` (loss and wall time after every step).
+    """
+    from .training import TrainingLog, progress
+
+    if steps < 1:
+        raise ValueError(f"steps: expected a positive number of steps, got {steps}")
+    gen = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.25)
+    log, start = TrainingLog(), time.perf_counter()
+    model.train()
+    for _ in progress(range(steps), total=steps, desc=desc):
+        idx = torch.randint(len(x), (batch_size,), generator=gen)
+        xb, yb = x[idx], y[idx]
+        if flip and torch.rand((), generator=gen) < 0.5:
+            xb, yb = xb.flip(-1), yb.flip(-1)
+        loss = pixel_cross_entropy(model(xb), yb)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        log.loss.append(loss.item())
+        log.seconds.append(time.perf_counter() - start)
+    model.eval()
+    return log
