@@ -285,7 +285,7 @@ def plot_backprop_norms(fig, rho: float = 1.0, T: int = 60, n: int = 32, seed: i
     ax.set_ylim(1e-15, 1e15)
     ax.set_xlabel("steps back in time, $T - t$")
     ax.set_ylabel(r"$\|\partial L_T / \partial h_t\|$")
-    ax.set_title(f"spectral radius of $W_{{rec}}$: {rho:.2f}", fontsize=10)
+    fig.suptitle(f"spectral radius of $W_{{rec}}$: {rho:.2f}", fontsize=10)
     ax.grid(alpha=0.3, which="major")
     ax.legend(loc="lower left", fontsize=8)
     fig.tight_layout()

@@ -50,9 +50,12 @@ def test_bptt_matches_finite_differences(T, B, m, n, k, seed, nonlinearity, loss
         _, cache = bptt_forward(xs, **w, h0=h0, nonlinearity="relu")
         if np.min(np.abs(cache["a"])) < 1e-4:
             return
-    # gradients that are (near) zero compare on an absolute scale instead
+    # A parameter whose gradient is tiny next to the others (e.g. h0 far from the last loss) is
+    # dominated by round-off of the difference quotient; measure it against the largest gradient.
+    scale = max(np.max(np.abs(g)) for g in grads.values())
     for name, err in errors.items():
-        assert err < 1e-6 or np.max(np.abs(grads[name])) < 1e-6, (name, err)
+        own = max(np.max(np.abs(grads[name])), 1e-300)
+        assert err < 1e-6 or err * own / scale < 1e-7, (name, err, own, scale)
 
 
 @settings(max_examples=40, deadline=None)

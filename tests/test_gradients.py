@@ -223,3 +223,19 @@ def test_smooth_is_a_running_mean():
     v = np.arange(10.0)
     s = G.smooth(v, 3)
     np.testing.assert_allclose(s, [0, 0.5, 1, 2, 3, 4, 5, 6, 7, 8])
+
+
+def test_plots_draw_and_label():
+    import matplotlib
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+    fig = plt.figure()
+    G.plot_backprop_norms(fig, rho=1.1, T=10, n=4)
+    assert fig._suptitle.get_text().startswith("spectral radius") and len(fig.axes[0].lines) == 4
+    fig, axes = plt.subplots(1, 2)
+    G.plot_spectra(axes, {"I": np.eye(3), "T": G.talathi_vartak_init(3, 0)})
+    assert "radius 1.000" in axes[1].get_title()
+    fig, ax = plt.subplots()
+    G.plot_cliff(ax, starts=((2.5, -0.3),), steps=3)
+    assert len(ax.lines) == 3
+    plt.close("all")
