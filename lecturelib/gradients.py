@@ -13,15 +13,17 @@
   and scaling a matrix to a chosen spectral radius.
 * The exploding-gradient "cliff" of a one-unit RNN (:func:`cliff_loss`) and gradient
   descent on it with and without clipping (:func:`descend`).
+* The experiments of chapter 3: the adding problem for each recipe of :data:`ADDING_RECIPES`
+  (:func:`train_adding`) and the delayed echo under truncated BPTT (:func:`train_echo_truncated`).
 """
 from __future__ import annotations
-
-from typing import Sequence
 
 import numpy as np
 import torch
 
 from ._validate import as_array, check_choice, check_shape
+from .bptt import DERIVATIVE, FORWARD
+from .rnn import VanillaRNN
 
 # ------------------------------------------------------------------- clipping
 
@@ -243,8 +245,6 @@ def backprop_norms(W_rec, T: int, nonlinearity: str = "linear", n_in: int = 1, s
     Returns:
         ``norms``, (T + 1,): ``norms[k] = ||dL_T/dh_{T-k}||``, so the index is ``T - t``.
     """
-    from .bptt import FORWARD, DERIVATIVE  # noqa: F401 (shared definitions)
-
     check_choice("nonlinearity", nonlinearity, FORWARD)
     W = as_array("W_rec", W_rec, ndim=2)
     n = W.shape[0]
@@ -377,8 +377,6 @@ def plot_cliff(ax, starts=((2.5, -0.3), (1.8, 0.0)), lr: float = 0.5, steps: int
 
 
 # ------------------------------------------------------ the adding problem
-
-from .rnn import VanillaRNN  # noqa: E402
 
 
 class LastStepRNN(VanillaRNN):

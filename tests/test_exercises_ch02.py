@@ -20,10 +20,10 @@ def verdict(ex, answer):
 @pytest.mark.parametrize("ex", ch02.ALL, ids=lambda e: e.label)
 def test_solution_accepted(ex):
     env = run_solution(ex)
-    answer = env.get("answer", next((v for k, v in env.items() if callable(v) and k != "np"
-                                     and getattr(v, "__module__", None) is None), None))
-    if "answer" not in env:
-        answer = [v for k, v in env.items() if callable(v) and not k.startswith("__") and k != "np"][0]
+    if "answer" in env:
+        answer = env["answer"]
+    else:   # a code exercise: the one function the solution defines
+        answer = [v for k, v in env.items() if callable(v) and not k.startswith("__")][0]
     v = verdict(ex, answer)
     assert v.correct, v.message
 
