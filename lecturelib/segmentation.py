@@ -211,28 +211,32 @@ def output_memory_bytes(n_classes: int, height: int, width: int, bytes_per_numbe
 
 
 def activation_memory(model: nn.Module, input_shape, dtype=torch.float32) -> int:
-    """Bytes of every intermediate tensor one forward pass produces (the outputs of all leaf modules),
-    measured with forward hooks on a zero input of ``input_shape``. Training keeps most of these for
-    the backward pass, so this is what the resolution of the layers costs in memory."""
+    """Bytes of every intermediate tensor one forward pass produces (the outputs of all leaf modules)
+    for an input of ``input_shape``. Training keeps most of these for the backward pass, so this is what
+    the resolution of the layers costs in memory.
+
+    Measured with forward hooks on a copy of the model on PyTorch's "meta" device, which computes
+    shapes and no values: large inputs cost nothing to measure.
+    """
+    import copy
+
     total, kept = 0, {}
 
     def hook(_module, _inputs, output):
         nonlocal total
         outs = output if isinstance(output, (tuple, list)) else (output,)
         for t in outs:
-            # keep every output alive until the end, so no two live tensors share an address;
-            # an in-place operation (ReLU(inplace=True)) returns its input's storage: counted once
-            if torch.is_tensor(t) and t.data_ptr() not in kept:
-                kept[t.data_ptr()] = t
+            # an in-place operation (ReLU(inplace=True)) returns its input tensor: counted once
+            if torch.is_tensor(t) and id(t) not in kept:
+                kept[id(t)] = t   # keeping it alive also keeps its id unique
                 total += t.numel() * t.element_size()
 
-    handles = [m.register_forward_hook(hook) for m in model.modules() if not list(m.children())]
-    try:
-        with torch.no_grad():
-            model(torch.zeros(tuple(input_shape), dtype=dtype))
-    finally:
-        for h in handles:
-            h.remove()
+    meta = copy.deepcopy(model).to("meta")
+    for m in meta.modules():
+        if not list(m.children()):
+            m.register_forward_hook(hook)
+    with torch.no_grad():
+        meta(torch.zeros(tuple(input_shape), dtype=dtype, device="meta"))
     return total
 
 
@@ -459,3 +463,83 @@ def train_segmenter(model: nn.Module, x, y, steps: int = 300, batch_size: int = 
         log.seconds.append(time.perf_counter() - start)
     model.eval()
     return log
+
+
+# ================================================================ figures
+
+def colour_labels(labels, voc_labels) -> np.ndarray:
+    """(H, W) training labels 0..K-1 (255 void) as an (H, W, 3) uint8 image in the VOC palette, using
+    ``voc_labels[k]``, the VOC index of class k (void is drawn in the palette's cream)."""
+    from .datasets.voc import voc_palette
+
+    labels = np.asarray(labels.detach().cpu() if torch.is_tensor(labels) else labels)
+    lut = np.full(256, 255, dtype=np.int64)
+    lut[: len(voc_labels)] = voc_labels
+    return voc_palette()[lut[labels]].astype(np.uint8)
+
+
+def plot_examples(fig, images, rows: dict, voc_labels, class_names=None, n: int = 6):
+    """One column per image: the image on top, then one row per entry of ``rows`` (title -> (N, H, W)
+    label maps), coloured in the VOC palette; a legend of the classes below."""
+    from matplotlib.patches import Patch
+    from .datasets.voc import voc_palette
+
+    n = min(n, len(images))
+    axes = fig.subplots(1 + len(rows), n, squeeze=False)
+    for j in range(n):
+        axes[0, j].imshow(images[j])
+        for i, (title, maps) in enumerate(rows.items(), start=1):
+            axes[i, j].imshow(colour_labels(maps[j], voc_labels), interpolation="nearest")
+            if j == 0:
+                axes[i, 0].set_ylabel(title, fontsize=9)
+        axes[0, 0].set_ylabel("image", fontsize=9)
+    for ax in axes.ravel():
+        ax.set_xticks([])
+        ax.set_yticks([])
+    if class_names is not None:
+        pal = voc_palette()
+        handles = [Patch(color=pal[v] / 255, label=name) for v, name in zip(voc_labels, class_names)]
+        handles.append(Patch(color=pal[IGNORE] / 255, label="void (255)"))
+        fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=8, frameon=False)
+    return axes
+
+
+def plot_confusion(ax, cm, class_names, title: str = ""):
+    """The confusion matrix with each row normalized to 1 (the fraction of class i's pixels predicted
+    as class j), the raw counts written in."""
+    cm = _cm(cm)
+    rows = cm / np.maximum(cm.sum(1, keepdims=True), 1)
+    ax.imshow(rows, cmap="Blues", vmin=0, vmax=1)
+    for (i, j), v in np.ndenumerate(cm):
+        if v:
+            ax.text(j, i, f"{int(v)}", ha="center", va="center", fontsize=7,
+                    color="white" if rows[i, j] > 0.6 else "black")
+    ax.set_xticks(range(len(class_names)), class_names, rotation=45, ha="right", fontsize=8)
+    ax.set_yticks(range(len(class_names)), class_names, fontsize=8)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def plot_unpooling(fig, seed: int = 3):
+    """The three unpoolings of the lecture side by side on one example: a 4x4 map is max-pooled to 2x2
+    (switches remembered), then the 2x2 result is unpooled by nearest neighbour, bed of nails, and
+    max-unpooling."""
+    from .transposed_conv import draw_grid
+    from .unpooling import bed_of_nails, max_pool_with_switches, max_unpool, nearest_unpool
+
+    rng = np.random.default_rng(seed)
+    x = rng.permutation(16).reshape(4, 4) + 1.0
+    pooled, switches = max_pool_with_switches(x, 2)
+    where = np.zeros((4, 4))
+    where.flat[switches.ravel()] = 1
+    panels = [(x, where, "4x4 input (maxima shaded)"), (pooled, np.ones((2, 2)), "2x2 max pool"),
+              (nearest_unpool(pooled), None, "nearest neighbour"), (bed_of_nails(pooled), None, "bed of nails"),
+              (max_unpool(pooled, switches, (4, 4)), None, "max-unpooling (switches)")]
+    axes = fig.subplots(1, 5, gridspec_kw=dict(width_ratios=[4, 2.6, 4, 4, 4]))
+    for ax, (vals, shade, title) in zip(axes, panels):
+        shade = shade if shade is not None else (vals != 0).astype(float)
+        draw_grid(ax, vals, counts=shade, title=title, vmax=1.4)
+    return axes

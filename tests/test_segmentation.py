@@ -209,7 +209,7 @@ def test_training_runs_and_the_loss_falls():
     y = (x[:, 0] > 0.5).long()   # a per-pixel task any network can learn
     y[:, 0, 0] = 255
     net = seg.EncoderDecoder(2, widths=(4, 8), skips=True)
-    log = seg.train_segmenter(net, x, y, steps=40, batch_size=8, lr=1e-2)
-    assert len(log.loss) == 40 and log.loss[-1] < log.loss[0]
+    log = seg.train_segmenter(net, x, y, steps=20, batch_size=8, lr=1e-2)
+    assert len(log.loss) == 20 and log.loss[-1] < log.loss[0]
     ev = seg.evaluate(net, x, y, 2)
     assert ev["cm"].sum() == 8 * 16 * 16 - 8
