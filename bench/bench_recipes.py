@@ -29,6 +29,16 @@ RESULTS = ROOT / "bench" / "results" / "recipes.json"
 BOOK_COPY = ROOT / "lecturelib" / "data" / "bench_recipes.json"
 
 
+def make_table(rows: list[dict], seeds: int) -> str:
+    """The Markdown table of the rows computed by :func:`main`."""
+    lines = ["| task | recipe | parameters | hidden units | final loss (mean of seeds) | ÷ baseline "
+             "| seeds below 0.1 × baseline | seconds per run |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {r['task']} | {r['recipe']} | {r['parameters']} | {r['hidden']} | {r['final_loss']:.3g} "
+                     f"| {r['vs_baseline']:.2g} | {r['solved']}/{seeds} | {r['seconds']:.0f} |")
+    return "\n".join(lines)
+
+
 def main(steps: int = 1500, seeds: int = 2, budget: int = 4000, adding_T: int = 60, copy_T: int = 40,
          batch_size: int = 64, threads: int = 1) -> dict:
     """Run the comparison; print a Markdown table; write the JSON files; return the results."""
@@ -53,12 +63,7 @@ def main(steps: int = 1500, seeds: int = 2, budget: int = 4000, adding_T: int = 
                              solved=sum(f < 0.1 * base for f in finals),
                              seconds=float(np.mean([log.seconds[-1] for log in logs]))))
             curves[f"{name} | {kind}"] = [log.loss[::10] for log in logs]
-    lines = ["| task | recipe | parameters | hidden units | final loss (mean of seeds) | ÷ baseline "
-             "| seeds below 0.1 × baseline | seconds per run |", "|---|---|---:|---:|---:|---:|---:|---:|"]
-    for r in rows:
-        lines.append(f"| {r['task']} | {r['recipe']} | {r['parameters']} | {r['hidden']} | {r['final_loss']:.3g} "
-                     f"| {r['vs_baseline']:.2f} | {r['solved']}/{seeds} | {r['seconds']:.0f} |")
-    table = "\n".join(lines)
+    table = make_table(rows, seeds)
     settings = (f"{steps} Adam steps (learning rate 0.01), batch {batch_size}, about {budget} parameters per model, "
                 f"{seeds} seeds; final loss = mean of the last 50 steps. Produced by bench/bench_recipes.py "
                 f"with torch {torch.__version__} on {platform.machine()}, {threads} thread(s), "

@@ -318,3 +318,28 @@ def gru_from_torch(gru: nn.GRU) -> dict:
     w = unstack_gates(get("weight_hh_l0"), get("weight_ih_l0"), b, gates=GRU_GATES)
     w["b_rh"] = b_hh[2 * n:].copy()
     return w
+
+
+# ------------------------------------------------------------------ figures
+
+def plot_gates(fig, xs, weights: dict, reset: str = "before", marks=None, title: str = ""):
+    """Chapter 5's figure for one sequence ``xs`` (T, m): the first input channel as bars (steps in
+    ``marks`` in red), then the update gates u_t and the reset gates r_t of every unit as heat maps,
+    with dotted lines at the marks. Returns the three axes."""
+    xs = as_array("xs", xs, ndim=2)
+    _, g = gru_forward(xs, weights, reset=reset, return_gates=True)
+    T = xs.shape[0]
+    marks = [] if marks is None else list(marks)
+    axes = fig.subplots(3, 1, sharex=True, gridspec_kw={"height_ratios": [1, 2, 2]})
+    axes[0].bar(np.arange(T), xs[:, 0], color=["#d62728" if t in marks else "#bbbbbb" for t in range(T)])
+    axes[0].set_ylabel("input")
+    axes[0].set_title(title, fontsize=10)
+    for ax, key, label in ((axes[1], "u", "update gate $u_t$"), (axes[2], "r", "reset gate $r_t$")):
+        im = ax.imshow(g[key].T, aspect="auto", cmap="viridis", vmin=0, vmax=1)
+        ax.set_ylabel(f"{label}\nunit")
+        for t in marks:
+            ax.axvline(t, color="#d62728", lw=1, ls=":")
+    fig.colorbar(im, ax=axes, pad=0.01, shrink=0.6, label="gate value")  # one bar keeps the x-axes aligned
+    axes[2].set_xlabel("step t")
+    axes[2].set_xticks(range(0, T, 2))
+    return axes

@@ -514,3 +514,40 @@ def lstm_state_gradient_norms(weights: dict, xs, seed: int = 0):
     norm_dh = np.linalg.norm(g["h"], axis=-1).mean(axis=1)[::-1]
     norm_dc = np.linalg.norm(g["c"], axis=-1).mean(axis=1)[::-1]
     return np.arange(T), norm_dh, norm_dc
+
+
+# ------------------------------------------------------------------ figures
+
+def plot_gradient_highway(axes, xs, n_hidden: int, forget_biases=(-1.0, 0.0, 1.0, 3.0), seed: int = 0,
+                          ymin: float = 1e-30):
+    """Chapter 4's figure: ``||dL/dh_t||`` (``axes[0]``) and ``||dL/dc_t||`` (``axes[1]``) against T - t
+    for a loss on the last state, for LSTMs with each forget-gate bias, next to a vanilla tanh RNN
+    with PyTorch's default initialization (:func:`lecturelib.gradients.backprop_norms`) on the left.
+
+    Args:
+        axes: two matplotlib axes. xs: inputs (T, B, m) driving the LSTMs.
+        n_hidden: the width of every network. forget_biases: the constants added to b_f.
+    """
+    from .gradients import backprop_norms, default_rnn_init
+
+    xs = as_array("xs", xs, ndim=3)
+    T, _, m = xs.shape
+    ax_h, ax_c = axes
+    vanilla = backprop_norms(default_rnn_init(n_hidden, seed=seed), T, "tanh", n_in=m, seed=seed)
+    ax_h.semilogy(np.arange(T + 1), vanilla, color="gray", lw=2.5, label="vanilla tanh RNN")
+    blues = ["#9ecae1", "#4292c6", "#08519c", "#08306b", "#041f45"]
+    for k, fb in enumerate(forget_biases):
+        colour = blues[min(k, len(blues) - 1)]
+        w = random_lstm_weights(m, n_hidden, seed=seed, forget_bias=fb)
+        distance, norm_dh, norm_dc = lstm_state_gradient_norms(w, xs, seed=seed)
+        ax_h.semilogy(distance, norm_dh, color=colour, label=f"LSTM, forget bias {fb:+g}")
+        ax_c.semilogy(distance, norm_dc, color=colour, label=f"forget bias {fb:+g}")
+    ax_h.set_ylim(ymin, 1e2)
+    ax_h.set(xlabel="distance T − t (steps)", ylabel=r"$\|\partial L/\partial h_t\|$",
+             title="gradient on the state")
+    ax_c.set(xlabel="distance T − t (steps)", ylabel=r"$\|\partial L/\partial c_t\|$",
+             title="gradient on the LSTM cell")
+    for ax in axes:
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="lower left")
+    return axes

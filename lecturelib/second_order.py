@@ -276,3 +276,20 @@ def train_first_order(model: torch.nn.Module, loss_fn: Callable[[torch.nn.Module
         with torch.no_grad():
             _log_step(log, loss_fn(model), start, step + 1)
     return log
+
+
+def plot_runs(axes, runs: dict, baseline: float | None = None, colours: dict | None = None):
+    """Loss against evaluations (``axes[0]``) and against wall time (``axes[1]``) for the logs in
+    ``runs`` (name -> TrainingLog from the loops above); a dashed line at ``baseline``."""
+    for name, log in runs.items():
+        colour = (colours or {}).get(name)
+        marker = "." if len(log.loss) <= 50 else None
+        axes[0].semilogy(log.extra["evaluations"], log.loss, color=colour, marker=marker, label=name)
+        axes[1].semilogy(log.seconds, log.loss, color=colour, label=name)
+    for ax, xlabel in zip(axes, ("evaluations (gradients, losses, curvature products)", "wall time (s)")):
+        if baseline is not None:
+            ax.axhline(baseline, color="black", ls="--", lw=1, label="memoryless baseline")
+        ax.set(xlabel=xlabel, ylabel="training loss")
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    return axes
