@@ -178,14 +178,14 @@ def summary_rows(results: dict, tasks: dict, last: int = 20) -> list[dict]:
     return rows
 
 
-def markdown_table(rows: list[dict]) -> str:
-    """The rows of :func:`summary_rows` as a Markdown table."""
+def markdown_table(rows: list[dict]) -> Table:
+    """The rows of :func:`summary_rows` as a :class:`Table` (Markdown, shown as HTML in notebooks)."""
     lines = ["| task | recipe | parameters | hidden units | final loss | ÷ baseline | seconds |",
              "|---|---|---:|---:|---:|---:|---:|"]
     for r in rows:
         lines.append(f"| {r['task']} | {r['recipe']} | {r['parameters']} | {r['hidden']} | {r['final_loss']:.3g} "
-                     f"| {r['vs_baseline']:.2f} | {r['seconds']:.1f} |")
-    return "\n".join(lines)
+                     f"| {r['vs_baseline']:.2g} | {r['seconds']:.1f} |")
+    return Table("\n".join(lines))
 
 
 def plot_recipe_curves(results: dict, tasks: dict, fig=None, window: int = 10):
@@ -215,20 +215,48 @@ def plot_recipe_curves(results: dict, tasks: dict, fig=None, window: int = 10):
     return fig
 
 
+class Table:
+    """A Markdown table that notebooks show as HTML (``_repr_html_``: the static book's renderer does
+    not read Markdown tables) and as Markdown elsewhere; ``str()`` gives the Markdown."""
+
+    def __init__(self, markdown: str, caption: str = ""):
+        self.markdown, self.caption = markdown, caption
+
+    def __str__(self):
+        return self.markdown + (f"\n\n*{self.caption}*" if self.caption else "")
+
+    def _repr_markdown_(self):
+        return str(self)
+
+    def _repr_html_(self):
+        import html
+
+        lines = [l.strip() for l in self.markdown.strip().splitlines() if l.strip().startswith("|")]
+        cells = [[html.escape(c.strip()) for c in l.strip("|").split("|")] for l in lines]
+        if len(cells) < 2:
+            return f"<p>{html.escape(self.markdown)}</p>"
+        align = ["right" if a.strip().endswith(":") else "left" for a in lines[1].strip("|").split("|")]
+        head = "".join(f'<th style="text-align:{a}">{c}</th>' for c, a in zip(cells[0], align))
+        body = "".join("<tr>" + "".join(f'<td style="text-align:{a}">{c}</td>' for c, a in zip(row, align))
+                       + "</tr>" for row in cells[2:])
+        cap = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
+        return f'<table class="table">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
 # ------------------------------------------------------------- the bench table
 
 BENCH_FILE = "bench_recipes.json"
 
 
-def bench_table() -> str:
-    """The Markdown table of the larger recipe comparison, as last written by
-    ``bench/bench_recipes.py`` into lecturelib's data (with the settings and machine it ran on)."""
+def bench_table() -> Table:
+    """The table of the larger recipe comparison, as last written by ``bench/bench_recipes.py``
+    into lecturelib's data, captioned with the settings and machine it ran on."""
     try:
         text = resources.files("lecturelib").joinpath("data", BENCH_FILE).read_text()
     except (FileNotFoundError, OSError):
-        return "(No stored results: run `python bench/bench_recipes.py`.)"
+        return Table("(No stored results: run `python bench/bench_recipes.py`.)")
     data = json.loads(text)
-    return f"{data['table']}\n\n*{data['settings']}*"
+    return Table(data["table"], data["settings"])
 
 
 def timed(fn, *args, **kwargs):

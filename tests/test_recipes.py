@@ -53,7 +53,9 @@ def test_a_short_run_logs_the_task_loss_and_omega():
     first = setup["loss"](model(setup["batch_fn"](0)[0]), setup["batch_fn"](0)[1]).item()
     assert results["adding"]["gru"].loss[0] == pytest.approx(first, rel=1e-5)
     rows = summary_rows(results, tasks, last=2)
-    assert len(rows) == len(KINDS) and "| adding |" in markdown_table(rows)
+    table = markdown_table(rows)
+    assert len(rows) == len(KINDS) and "| adding |" in str(table)
+    assert table._repr_html_().count("<tr>") == len(KINDS) + 1  # header + one row per recipe
     fig = plot_recipe_curves(results, tasks)
     assert len(fig.axes) == 2
     plt.close(fig)
@@ -64,8 +66,9 @@ def test_smooth_is_a_trailing_mean():
 
 
 def test_bench_table_is_readable():
-    text = bench_table()
+    text = str(bench_table())
     assert text.startswith("| task |") or text.startswith("(No stored results")
+    assert "<table" in bench_table()._repr_html_() or "No stored" in text
 
 
 def test_figure_helpers_draw():
