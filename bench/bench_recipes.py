@@ -31,8 +31,8 @@ BOOK_COPY = ROOT / "lecturelib" / "data" / "bench_recipes.json"
 
 def make_table(rows: list[dict], seeds: int) -> str:
     """The Markdown table of the rows computed by :func:`main`."""
-    lines = ["| task | recipe | parameters | hidden units | final loss (mean of seeds) | ÷ baseline "
-             "| seeds below 0.1 × baseline | seconds per run |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| task | recipe | params | units | final loss | ÷ baseline | solved | s/run |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         lines.append(f"| {r['task']} | {r['recipe']} | {r['parameters']} | {r['hidden']} | {r['final_loss']:.3g} "
                      f"| {r['vs_baseline']:.2g} | {r['solved']}/{seeds} | {r['seconds']:.0f} |")
@@ -65,7 +65,8 @@ def main(steps: int = 1500, seeds: int = 2, budget: int = 4000, adding_T: int = 
             curves[f"{name} | {kind}"] = [log.loss[::10] for log in logs]
     table = make_table(rows, seeds)
     settings = (f"{steps} Adam steps (learning rate 0.01), batch {batch_size}, about {budget} parameters per model, "
-                f"{seeds} seeds; final loss = mean of the last 50 steps. Produced by bench/bench_recipes.py "
+                f"{seeds} seeds. Final loss: mean of the last 50 steps, averaged over the seeds; solved: seeds "
+                f"below 0.1 × baseline; s/run: seconds per training run. Produced by bench/bench_recipes.py "
                 f"with torch {torch.__version__} on {platform.machine()}, {threads} thread(s), "
                 f"in {time.perf_counter() - start:.0f} s.")
     results = {"rows": rows, "table": table, "settings": settings, "curves_every_10_steps": curves}
