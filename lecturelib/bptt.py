@@ -350,3 +350,27 @@ def truncated_loss_torch(model, xs: torch.Tensor, ys: torch.Tensor, p: int, loss
         y = torch.cat([ys[s - 1] for s in group]) if loss == "every" else ys
         total = total + ((z - y) ** 2).sum() / (2 * B)
     return total
+
+
+def plot_contributions(ax, C, title: str = "", vmin: float = -4.0):
+    """Heat map of ``log10 ||C[s, t]||`` from :func:`wrec_contributions`: rows are losses L_s,
+    columns the step t at which W_rec acted; terms that do not exist (t > s, or no loss at s)
+    are grey. Returns the image (for a colour bar)."""
+    import matplotlib.pyplot as plt
+
+    C = np.asarray(C, dtype=float)
+    if C.ndim != 4 or C.shape[0] != C.shape[1]:
+        raise ValueError(f"C: expected shape (T, T, n, n) from wrec_contributions, got {C.shape}")
+    norms = np.linalg.norm(C, axis=(2, 3))
+    norms[norms == 0] = np.nan
+    cmap = plt.get_cmap("magma").copy()
+    cmap.set_bad("#eeeeee")
+    with np.errstate(divide="ignore"):
+        im = ax.imshow(np.log10(norms), cmap=cmap, vmin=vmin, vmax=0, origin="upper")
+    T = len(norms)
+    ax.set_xticks(range(0, T, 2), range(1, T + 1, 2))
+    ax.set_yticks(range(0, T, 2), range(1, T + 1, 2))
+    ax.set_xlabel("step $t$ where $W_{rec}$ acted")
+    ax.set_ylabel("loss $L_s$")
+    ax.set_title(title, fontsize=10)
+    return im

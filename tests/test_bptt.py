@@ -210,3 +210,19 @@ def test_errors_name_the_argument():
         truncated_grads(bptt_forward(xs, **w)[1], np.zeros((4, 2, 2)), 0)
     with pytest.raises(ValueError, match="k2"):
         tbptt_k1k2(xs, ys, **w, k1=3, k2=2)
+
+
+def test_plot_contributions_marks_missing_terms():
+    import matplotlib
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+    from lecturelib.bptt import plot_contributions
+    w, xs, ys, h0 = _problem(0, 4, 2, 2, 3, 1)
+    zs, cache = bptt_forward(xs, **w, h0=h0)
+    fig, ax = plt.subplots()
+    im = plot_contributions(ax, wrec_contributions(cache, mse_loss(zs, ys[-1], "last")[1]))
+    data = im.get_array()
+    assert data.mask[:-1].all() and not data.mask[-1].any()     # only the last loss has terms
+    with pytest.raises(ValueError, match="C:"):
+        plot_contributions(ax, np.zeros((3, 3)))
+    plt.close(fig)
