@@ -363,8 +363,7 @@ def plot_contributions(ax, C, title: str = "", vmin: float = -4.0):
         raise ValueError(f"C: expected shape (T, T, n, n) from wrec_contributions, got {C.shape}")
     norms = np.linalg.norm(C, axis=(2, 3))
     norms[norms == 0] = np.nan
-    cmap = plt.get_cmap("magma").copy()
-    cmap.set_bad("#eeeeee")
+    cmap = plt.get_cmap("magma").with_extremes(bad="#eeeeee")
     with np.errstate(divide="ignore"):
         im = ax.imshow(np.log10(norms), cmap=cmap, vmin=vmin, vmax=0, origin="upper")
     T = len(norms)
