@@ -1,7 +1,8 @@
 """Semantic segmentation, the way the lecture builds it: from naive ideas to an encoder-decoder.
 
-* Idea 1, classify each pixel on its own: :func:`PerPixelClassifier` (1x1 convolutions only, so a
-  pixel's label depends on its own colour and nothing else).
+* Idea 1, classify each pixel on its own: :func:`fit_pixel_lookup` (the majority class of every colour,
+  the best any single-pixel rule can do on the training data) and :class:`PerPixelClassifier` (an MLP on
+  the colour); a pixel's label depends on its own colour and nothing else.
 * Idea 2, sliding windows: :class:`WindowClassifier` labels the centre pixel of a window;
   :func:`sliding_window_predict` runs it once per window, :func:`fully_convolutional_predict` runs the
   *same* network once on the whole (padded) image and gives the same numbers, far faster.
@@ -83,16 +84,62 @@ def synthetic_segmentation_data(root, n_images: int = 400, size: int = 64, seed:
 # ================================================================ idea 1: each pixel on its own
 
 class PerPixelClassifier(nn.Module):
-    """Idea 1: a small MLP applied to every pixel's colour independently (1x1 convolutions).
-    It sees no neighbourhood, so two pixels of the same colour always get the same label."""
+    """Idea 1: a small MLP applied to every pixel's colour independently (the same as 1x1 convolutions,
+    computed as one matrix product over all pixels). It sees no neighbourhood, so two pixels of the
+    same colour always get the same label. Maps (N, C_in, H, W) to (N, n_classes, H, W)."""
 
     def __init__(self, n_classes: int, in_channels: int = 3, hidden: int = 32):
         super().__init__()
-        self.net = nn.Sequential(nn.Conv2d(in_channels, hidden, 1), nn.ReLU(),
-                                 nn.Conv2d(hidden, hidden, 1), nn.ReLU(), nn.Conv2d(hidden, n_classes, 1))
+        self.net = nn.Sequential(nn.Linear(in_channels, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
+                                 nn.Linear(hidden, n_classes))
 
     def forward(self, x):
-        return self.net(x)
+        return self.net(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+
+
+def _pixel_bins(x: torch.Tensor, bins: int) -> torch.Tensor:
+    """(N, C, H, W) values in [0, 1] -> (N, H, W) index of each pixel's cell in a bins^C grid."""
+    v = (x.clamp(0, 1 - 1e-7) * bins).long()
+    idx = torch.zeros_like(v[:, 0])
+    for c in range(v.shape[1]):
+        idx = idx * bins + v[:, c]
+    return idx
+
+
+def fit_pixel_lookup(x, y, n_classes: int, bins: int = 16) -> torch.Tensor:
+    """Idea 1 at its best: the majority class of every colour.
+
+    Splits the colour space of ``x`` (N, C, H, W) in [0, 1] into ``bins`` per channel, counts the labels
+    ``y`` (N, H, W) of the training pixels in each cell (void skipped), and keeps each cell's most frequent
+    class (background for a cell no pixel fell in). No rule that looks at a single pixel's colour can do
+    much better on data like the training set; whatever it gets wrong needs context.
+
+    Returns the table, (bins^C,) class indices; apply it with :func:`pixel_lookup_predict`.
+    """
+    x, y = torch.as_tensor(x), torch.as_tensor(y)
+    if x.ndim != 4 or tuple(y.shape) != (x.shape[0], *x.shape[2:]):
+        raise ValueError(f"y: expected shape (N, H, W) = {(x.shape[0], *x.shape[2:]) if x.ndim == 4 else '?'} "
+                         f"for x of shape {tuple(x.shape)} (N, C, H, W), got {tuple(y.shape)}")
+    idx, keep = _pixel_bins(x, bins), y != IGNORE
+    cells = bins ** x.shape[1]
+    counts = torch.zeros(cells * n_classes, dtype=torch.long)
+    counts.index_add_(0, idx[keep] * n_classes + y[keep].long(), torch.ones(int(keep.sum()), dtype=torch.long))
+    return counts.reshape(cells, n_classes).argmax(1)
+
+
+def pixel_lookup_predict(table: torch.Tensor, x, bins: int = 16) -> torch.Tensor:
+    """Labels (N, H, W) of images (N, C, H, W) by the colour table of :func:`fit_pixel_lookup`."""
+    x = torch.as_tensor(x)
+    if len(table) != bins ** x.shape[1]:
+        raise ValueError(f"table: expected {bins ** x.shape[1]} cells for {x.shape[1]} channels and bins={bins}, "
+                         f"got {len(table)}")
+    return table[_pixel_bins(x, bins)]
+
+
+def to_gray(x) -> torch.Tensor:
+    """(N, 3, H, W) RGB -> (N, 1, H, W) brightness, 0.299 R + 0.587 G + 0.114 B."""
+    x = torch.as_tensor(x)
+    return (0.299 * x[:, 0] + 0.587 * x[:, 1] + 0.114 * x[:, 2])[:, None]
 
 
 # ================================================================ idea 2: sliding windows

@@ -213,3 +213,29 @@ def test_training_runs_and_the_loss_falls():
     assert len(log.loss) == 20 and log.loss[-1] < log.loss[0]
     ev = seg.evaluate(net, x, y, 2)
     assert ev["cm"].sum() == 8 * 16 * 16 - 8
+
+
+def test_pixel_lookup_is_the_majority_class_of_each_colour_cell():
+    rng = np.random.default_rng(0)
+    x = torch.tensor(rng.random((3, 2, 5, 4)), dtype=torch.float32)
+    y = torch.tensor(rng.integers(0, 3, (3, 5, 4)))
+    y[0, 0, :2] = 255
+    bins = 2
+    table = seg.fit_pixel_lookup(x, y, 3, bins)
+    assert table.shape == (bins ** 2,)
+    # brute force: count labels per (channel-0 cell, channel-1 cell) pixel by pixel
+    counts = np.zeros((bins, bins, 3), dtype=int)
+    for n in range(3):
+        for i in range(5):
+            for j in range(4):
+                if y[n, i, j] != 255:
+                    a, b = (min(int(x[n, c, i, j] * bins), bins - 1) for c in range(2))
+                    counts[a, b, y[n, i, j]] += 1
+    np.testing.assert_array_equal(table.numpy(), counts.reshape(-1, 3).argmax(1))
+    pred = seg.pixel_lookup_predict(table, x, bins)
+    for n, i, j in [(0, 0, 0), (2, 4, 3), (1, 2, 1)]:
+        a, b = (min(int(x[n, c, i, j] * bins), bins - 1) for c in range(2))
+        assert pred[n, i, j] == counts[a, b].argmax()
+    assert seg.to_gray(torch.ones(2, 3, 4, 4)).shape == (2, 1, 4, 4)
+    with pytest.raises(ValueError, match="table: expected 8 cells"):
+        seg.pixel_lookup_predict(table, torch.rand(1, 3, 2, 2), bins)
