@@ -29,17 +29,28 @@ SIZES = [(8, 64, 32, 32, 4, 2, 1),
          (16, 16, 8, 32, 2, 2, 0)]
 
 
-def _numpy_single_thread() -> bool:
-    """Limit numpy's bundled OpenBLAS to one thread (no threadpoolctl needed); False if not found."""
-    libs = glob.glob(os.path.join(os.path.dirname(np.__file__) + ".libs", "libscipy_openblas*.so"))
-    for path in libs:
+def _openblas():
+    """numpy's bundled OpenBLAS library and its symbol prefix, or (None, None)."""
+    for path in glob.glob(os.path.join(os.path.dirname(np.__file__) + ".libs", "libscipy_openblas*.so")):
         lib = ctypes.CDLL(path)
-        for name in ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
-                     "openblas_set_num_threads"):
-            if hasattr(lib, name):
-                getattr(lib, name)(1)
-                return True
-    return False
+        for prefix in ("scipy_openblas_", "openblas_"):
+            for suffix in ("64_", ""):
+                if hasattr(lib, f"{prefix}set_num_threads{suffix}") and hasattr(lib, f"{prefix}get_num_threads{suffix}"):
+                    return lib, (prefix, suffix)
+    return None, None
+
+
+def _numpy_threads(n: int | None) -> int | None:
+    """Set numpy's OpenBLAS threads to ``n`` (no threadpoolctl needed); return the previous count,
+    or None where the library is not found."""
+    lib, names = _openblas()
+    if lib is None:
+        return None
+    prefix, suffix = names
+    previous = getattr(lib, f"{prefix}get_num_threads{suffix}")()
+    if n is not None:
+        getattr(lib, f"{prefix}set_num_threads{suffix}")(n)
+    return previous
 
 
 def _median_time(fn, repeats: int) -> float:
@@ -53,8 +64,18 @@ def _median_time(fn, repeats: int) -> float:
 
 
 def main(repeats: int = 9, loop_repeats: int = 2) -> dict:
+    torch_threads = torch.get_num_threads()
     torch.set_num_threads(1)
-    single = _numpy_single_thread()
+    numpy_threads = _numpy_threads(1)
+    try:
+        return _run(repeats, loop_repeats, numpy_threads is not None)
+    finally:  # leave the process as we found it (bench/run_all.py runs other benchmarks after this one)
+        torch.set_num_threads(torch_threads)
+        if numpy_threads is not None:
+            _numpy_threads(numpy_threads)
+
+
+def _run(repeats: int, loop_repeats: int, single: bool) -> dict:
     rng = np.random.default_rng(0)
     rows = []
     for N, C_in, C_out, H, k, s, p in SIZES:
