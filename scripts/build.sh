@@ -19,7 +19,7 @@ flags=()
 if [ "${1:-}" = "--strict" ]; then flags=(-W -n --keep-going); fi
 # LECTURELIB_STATIC: explorers render as offline animations, progress bars as text.
 # MPLBACKEND must stay unset: with it, notebooks show no figures.
-env -u MPLBACKEND LECTURELIB_STATIC=1 jupyter-book build . "${flags[@]}"
+env -u MPLBACKEND LECTURELIB_STATIC=1 OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE} jupyter-book build . "${flags[@]}"
 echo "$lib_hash" > _build/.lecturelib-hash
 echo
 echo "The book is built: open file://$PWD/_build/html/index.html"
