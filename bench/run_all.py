@@ -2,7 +2,7 @@
 
     python bench/run_all.py                 # everything (tens of minutes on 2 cores)
     python bench/run_all.py --skip-build    # without the two book builds
-    python bench/run_all.py --only lstm transposed_conv
+    python bench/run_all.py --only lstm transposed_conv   # re-run these, keep the rest of the report
 
 The report holds
 * each chapter's execution time (from Jupyter Book's execution cache of a cold build),
@@ -38,7 +38,8 @@ def book_builds() -> dict:
     timings = {}
     for name in ("cold", "cached"):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "jupyter_book.cli.main", "build", str(ROOT), "--path-output", str(out)],
+        jupyter_book = Path(sys.executable).parent / "jupyter-book"  # the CLI of this environment
+        subprocess.run([str(jupyter_book), "build", str(ROOT), "--path-output", str(out)],
                        check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         timings[f"{name}_build_s"] = round(time.perf_counter() - start, 1)
     from jupyter_cache import get_cache
@@ -95,6 +96,12 @@ def main(argv=None):
     RESULTS.mkdir(parents=True, exist_ok=True)
     report = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
               "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "benches": {}}
+    previous = RESULTS / "report.json"
+    if args.only and previous.exists():  # update the named entries of the last report
+        old = json.loads(previous.read_text())
+        report["benches"] = old.get("benches", {})
+        if "build" in old:
+            report["build"] = old["build"]
     if not args.skip_build:
         print("bench: building the book twice (cold, cached)...", flush=True)
         report["build"] = book_builds()
