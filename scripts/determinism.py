@@ -26,14 +26,16 @@ HEX_IDS = re.compile(r"[0-9a-f]{32}")
 
 
 def text_outputs(cell) -> list[str]:
-    texts = []
+    """The cell's printed text (all stdout chunks joined: the kernel may split a stream
+    differently from run to run) and text results, timings masked, spacing collapsed."""
+    stdout = "".join(out.text for out in cell.get("outputs", [])
+                     if out.output_type == "stream" and out.name == "stdout")
+    texts = [stdout] if stdout else []
     for out in cell.get("outputs", []):
-        if out.output_type == "stream" and out.name == "stdout":
-            texts.append(out.text)
-        elif out.output_type in ("execute_result", "display_data") and "text/plain" in out.data \
+        if out.output_type in ("execute_result", "display_data") and "text/plain" in out.data \
                 and not any(k.startswith("image/") or k == "text/html" for k in out.data):
             texts.append(out.data["text/plain"])
-    return [HEX_IDS.sub("<id>", TIMING.sub("<time>", t)) for t in texts]
+    return [re.sub(r"[ \t]+", " ", HEX_IDS.sub("<id>", TIMING.sub("<time>", t))) for t in texts]
 
 
 def compare(built_path: Path, chapter: Path) -> list[str]:

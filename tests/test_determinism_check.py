@@ -24,3 +24,10 @@ def test_a_changed_number_is_noticed():
     assert text_outputs(_cell("final loss 0.0123\n")) != text_outputs(_cell("final loss 0.0124\n"))
     assert text_outputs(_cell("parameters: 1536\n")) != text_outputs(_cell("parameters: 1537\n"))
     assert text_outputs(_cell("mean IoU 0.83\n")) != text_outputs(_cell("mean IoU 0.81\n"))
+
+
+def test_stream_chunking_and_padding_do_not_matter():
+    one = _cell("a: 1.5 s\nb: 2\n")
+    two = _cell("a:  12.25 s\n")
+    two.outputs.append(nbformat.v4.new_output("stream", name="stdout", text="b: 2\n"))
+    assert text_outputs(one) == text_outputs(two)
