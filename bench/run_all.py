@@ -72,6 +72,26 @@ def run_bench(path: Path) -> dict:
             "result": result, "error": error}
 
 
+def time_to_target(recipes: dict, every: int = 10, window: int = 5) -> str:
+    """Steps and seconds each recipe run took to reach its target (the recipes bench's
+    'solved': loss below 0.1 x the memoryless baseline), from the stored loss curves.
+    A run's seconds are spread evenly over its steps, so the time is an estimate."""
+    lines = ["| task | recipe | steps to target, per seed | seconds to target, per seed |", "|---|---|---|---|"]
+    for row, curves in zip(recipes["rows"], recipes["curves_every_10_steps"].values()):
+        target = 0.1 * row["final_loss"] / row["vs_baseline"]
+        steps = []
+        for curve in curves:
+            smooth = [sum(curve[max(0, i - window + 1):i + 1]) / len(curve[max(0, i - window + 1):i + 1])
+                      for i in range(len(curve))]
+            hit = next((i for i, v in enumerate(smooth) if v < target), None)
+            steps.append(None if hit is None else (hit + 1) * every)
+        total = len(curves[0]) * every
+        shown = ", ".join("not reached" if n is None else str(n) for n in steps)
+        secs = ", ".join("-" if n is None else f"{row['seconds'] * n / total:.0f}" for n in steps)
+        lines.append(f"| {row['task']} | {row['recipe']} | {shown} | {secs} |")
+    return "\n".join(lines)
+
+
 def markdown(report: dict) -> str:
     lines = [f"# Benchmark report", "", f"{report['machine']}, {report['date']}.", ""]
     if "build" in report:
@@ -85,6 +105,10 @@ def markdown(report: dict) -> str:
     for name, bench in report["benches"].items():
         lines += [f"## {name}", "", f"(ran in {bench['seconds']} s)", ""]
         lines += [f"**failed**: {bench['error']}", ""] if bench["error"] else [bench["printed"].strip(), ""]
+        result = bench.get("result") or {}
+        if name == "recipes" and "curves_every_10_steps" in result:
+            lines += ["Time to target (loss below 0.1 x baseline, 50-step running mean):", "",
+                      time_to_target(result), ""]
     return "\n".join(lines)
 
 
@@ -92,8 +116,14 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--only", nargs="*", help="bench names (bench_<name>.py) to run")
+    parser.add_argument("--report-only", action="store_true", help="rewrite report.md from report.json")
     args = parser.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)
+    if args.report_only:
+        text = markdown(json.loads((RESULTS / "report.json").read_text()))
+        (RESULTS / "report.md").write_text(text)
+        print(text)
+        return None
     report = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
               "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "benches": {}}
     previous = RESULTS / "report.json"
