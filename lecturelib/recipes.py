@@ -193,7 +193,7 @@ def plot_recipe_curves(results: dict, tasks: dict, fig=None, window: int = 10):
     smoothed over ``window`` steps; the dashed line is the memoryless baseline."""
     import matplotlib.pyplot as plt
 
-    fig = fig or plt.figure(figsize=(10, 3.3 * len(results)))
+    fig = fig or plt.figure(figsize=(7.5, 3.2 * len(results) + 0.4))   # readable at page width (about 690 px)
     axes = fig.subplots(len(results), 2, squeeze=False)
     for row, (name, logs) in enumerate(results.items()):
         setup = tasks[name]
@@ -209,8 +209,8 @@ def plot_recipe_curves(results: dict, tasks: dict, fig=None, window: int = 10):
             ax.set_title(setup["title"], fontsize=10)
             ax.grid(alpha=0.3, which="both")
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.tight_layout(rect=(0, 0, 1, 0.9 if len(results) == 1 else 0.94))
-    fig.legend(handles, [label.split(" (")[0] for label in labels], loc="upper center", ncol=5, fontsize=8.5,
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.55 / fig.get_size_inches()[1]))   # room for a two-row legend on top
+    fig.legend(handles, [label.split(" (")[0] for label in labels], loc="upper center", ncol=3, fontsize=9.5,
                frameon=False)
     return fig
 

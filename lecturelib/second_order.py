@@ -291,5 +291,5 @@ def plot_runs(axes, runs: dict, baseline: float | None = None, colours: dict | N
             ax.axhline(baseline, color="black", ls="--", lw=1, label="memoryless baseline")
         ax.set(xlabel=xlabel, ylabel="training loss")
         ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=8)
+    axes[0].legend(fontsize=9)
     return axes
