@@ -372,7 +372,7 @@ def plot_cliff(ax, starts=((2.5, -0.3), (1.8, 0.0)), lr: float = 0.5, steps: int
     ax.set_ylim(b0, b1)
     ax.set_xlabel("recurrent weight $w$")
     ax.set_ylabel("bias $b$")
-    ax.legend(loc="upper left", fontsize=8, framealpha=0.8)
+    ax.legend(loc="upper left", fontsize=9, framealpha=0.8)
     return cs
 
 

@@ -549,5 +549,5 @@ def plot_gradient_highway(axes, xs, n_hidden: int, forget_biases=(-1.0, 0.0, 1.0
              title="gradient on the LSTM cell")
     for ax in axes:
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, loc="lower left")
+        ax.legend(fontsize=9, loc="lower left")
     return axes
