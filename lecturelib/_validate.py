@@ -42,6 +42,22 @@ def check_shape(name: str, arr: np.ndarray, expected: tuple, meaning: str = "") 
         raise ValueError(f"{name}: expected shape {shown}{extra}, got {arr.shape}")
 
 
+def as_sequences(xs, n_in: int, batch_first: bool = False):
+    """Inputs as a time-major (T, B, n_in) array, and whether they came as one sequence.
+
+    Accepts (T, B, n_in), (B, T, n_in) with ``batch_first``, or a single sequence (T, n_in).
+    """
+    xs = as_array("xs", xs, ndim=(2, 3))
+    single = xs.ndim == 2
+    if single:
+        xs = xs[:, None, :]
+    elif batch_first:
+        xs = xs.transpose(1, 0, 2)
+    T, B, _ = xs.shape
+    check_shape("xs", xs, (T, B, n_in), f"(T, B, n_in={n_in}) (time-major; batch_first={batch_first})")
+    return xs, single
+
+
 def check_choice(name: str, value, choices) -> None:
     """Raise unless ``value`` is one of ``choices``."""
     if value not in choices:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ._validate import as_array, check_choice, check_shape
+from ._validate import as_array, as_sequences, check_choice, check_shape
 
 FORWARD = {
     "relu": lambda a: np.maximum(a, 0.0),
@@ -73,12 +73,8 @@ def bptt_forward(xs, W_in, W_rec, b, W_out, h0=None, nonlinearity: str = "relu")
     check_choice("nonlinearity", nonlinearity, FORWARD)
     W_in, W_rec, b, W_out = _weights(W_in, W_rec, b, W_out)
     n, m = W_in.shape
-    xs = as_array("xs", xs, ndim=(2, 3))
-    single = xs.ndim == 2
-    if single:
-        xs = xs[:, None, :]
+    xs, single = as_sequences(xs, m)
     T, B, _ = xs.shape
-    check_shape("xs", xs, (T, B, m), f"(T, B, n_in={m})")
     if h0 is None:
         h0 = np.zeros((B, n))
     h0 = as_array("h0", h0, ndim=(1, 2))

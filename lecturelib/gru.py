@@ -33,7 +33,8 @@ import torch
 from torch import nn
 
 from ._validate import as_array, check_choice, check_shape
-from .lstm import _check_lstm_weights, _check_sizes, _sequences, _state, sigmoid, stack_gates, unstack_gates
+from ._validate import as_sequences
+from .lstm import _check_lstm_weights, _check_sizes, _state, sigmoid, stack_gates, unstack_gates
 
 RESETS = ("before", "after")
 GRU_GATES = ("r", "u", "h")
@@ -138,7 +139,7 @@ def gru_forward(xs, weights: dict, h0=None, reset: str = "before", batch_first: 
         ``hs`` (T, B, n) laid out like ``xs``; or ``(hs, {"r", "u", "cand"})``.
     """
     w, m, n = _check_gru(weights, reset)
-    xs, single = _sequences(xs, m, batch_first)
+    xs, single = as_sequences(xs, m, batch_first)
     T, B, _ = xs.shape
     h = _state("h0", h0, B, n, np.float64)
     out = {k: np.empty((T, B, n)) for k in ("h", "r", "u", "cand")}
@@ -155,7 +156,7 @@ def gru_forward(xs, weights: dict, h0=None, reset: str = "before", batch_first: 
 def mgu_forward(xs, weights: dict, h0=None, batch_first: bool = False):
     """Run the minimal gated unit over whole sequences (numpy); returns hs like :func:`gru_forward`."""
     w, m, n = _check_lstm_weights(weights, gates=MGU_GATES)
-    xs, single = _sequences(xs, m, batch_first)
+    xs, single = as_sequences(xs, m, batch_first)
     T, B, _ = xs.shape
     h = _state("h0", h0, B, n, np.float64)
     hs = np.empty((T, B, n))

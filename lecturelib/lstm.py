@@ -29,7 +29,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._validate import as_array, check_shape
+from ._validate import as_array, as_sequences, check_shape
 
 #: The order in which lecturelib stacks the gates (sigmoid gates first, then the tanh value).
 GATES = ("f", "i", "o", "v")
@@ -136,18 +136,6 @@ def count_lstm_parameters(n_in: int, n_hidden: int, n_out: int = 0) -> int:
 
 # ----------------------------------------------------------------- numpy
 
-def _sequences(xs, m, batch_first):
-    xs = as_array("xs", xs, ndim=(2, 3))
-    single = xs.ndim == 2
-    if single:
-        xs = xs[:, None, :]
-    elif batch_first:
-        xs = xs.transpose(1, 0, 2)
-    T, B, _ = xs.shape
-    check_shape("xs", xs, (T, B, m), f"(T, B, n_in={m}) (time-major; batch_first={batch_first})")
-    return xs, single
-
-
 def _state(name, value, B, n, dtype):
     if value is None:
         return np.zeros((B, n), dtype=dtype)
@@ -198,7 +186,7 @@ def lstm_forward(xs, weights: dict, h0=None, c0=None, batch_first: bool = False,
         ``cache`` that :func:`lstm_backward` needs (time-major arrays).
     """
     w, m, n = _check_lstm_weights(weights)
-    xs, single = _sequences(xs, m, batch_first)
+    xs, single = as_sequences(xs, m, batch_first)
     xs = xs.astype(dtype, copy=False)
     T, B, _ = xs.shape
     h = _state("h0", h0, B, n, dtype)

@@ -19,7 +19,8 @@ import torch
 from torch import nn
 
 from ._validate import as_array, check_shape
-from .lstm import _check_sizes, _sequences, _state
+from ._validate import as_sequences
+from .lstm import _check_sizes, _state
 
 NAMES = ("W_in", "W_fx", "W_fh", "W_hf", "b", "W_out")
 
@@ -70,7 +71,7 @@ def mrnn_forward(xs, weights: dict, h0=None, batch_first: bool = False):
     """Run the multiplicative RNN (numpy). ``xs`` (T, B, m) (or batch-first, or (T, m)).
     Returns ``(hs, zs)``, (T, B, n) and (T, B, k), laid out like ``xs``."""
     w, m, n = _check(weights)
-    xs, single = _sequences(xs, m, batch_first)
+    xs, single = as_sequences(xs, m, batch_first)
     T, B, _ = xs.shape
     h = _state("h0", h0, B, n, np.float64)
     fx = xs @ w["W_fx"].T                      # (T, B, F): the input's factor gains, all steps at once

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._validate import as_array, check_choice, check_shape
+from ._validate import as_array, as_sequences, check_choice, check_shape
 
 #: The lecture's 4-unit recurrent matrix (no input, no bias): h_{t+1} = relu(W_rec h_t).
 LECTURE_W_REC = np.array([
@@ -92,14 +92,8 @@ def rnn_forward(xs, W_in, W_rec, b, W_out, h0=None, nonlinearity: str = "relu",
     """
     f = _nonlinearity(nonlinearity)
     W_in, W_rec, b, W_out, (m, n, k) = _check_weights(W_in, W_rec, b, W_out)
-    xs = as_array("xs", xs, ndim=(2, 3))
-    single = xs.ndim == 2
-    if single:
-        xs = xs[:, None, :]
-    elif batch_first:
-        xs = xs.transpose(1, 0, 2)
+    xs, single = as_sequences(xs, m, batch_first)
     T, B, _ = xs.shape
-    check_shape("xs", xs, (T, B, m), f"(T, B, n_in={m}) (time-major; batch_first={batch_first})")
     if h0 is None:
         h = np.zeros((B, n))
     else:

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from lecturelib.exercises import Exercise, Verdict, Wrong, diagnose, expect_array, expect_number, expect_shape
+from lecturelib.exercises import (Exercise, Verdict, Wrong, diagnose, expect_array, expect_number, expect_shape,
+                                  expect_whole_number)
 from exercise_utils import all_exercises, is_code_exercise, solution_answer
 
 EXERCISES = all_exercises()
@@ -85,6 +86,9 @@ def test_helpers_give_specific_messages():
         expect_number([1, 2])
     with pytest.raises(Wrong, match="3 entries"):
         expect_number(np.arange(3))
+    assert expect_whole_number(12.0) == 12
+    with pytest.raises(Wrong, match=r"12.5 is not a whole number; counts are integers\."):
+        expect_whole_number(12.5, "; counts are integers")
     assert expect_shape([2, 3]) == (2, 3)
     with pytest.raises(Wrong, match="a shape"):
         expect_shape("2x3")

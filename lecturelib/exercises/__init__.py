@@ -181,6 +181,15 @@ def expect_number(value, what: str = "your answer") -> float:
     return value
 
 
+def expect_whole_number(value, why: str = "", what: str = "your answer") -> int:
+    """:func:`expect_number`, then insist on a whole number; ``why`` ends the message,
+    e.g. ``"; a parameter count is an integer"``."""
+    number = expect_number(value, what)
+    if number != int(number):
+        raise Wrong(f"{number} is not a whole number{why}.")
+    return int(number)
+
+
 def expect_shape(value, what: str = "your answer") -> tuple:
     """Check that ``value`` is a shape: a tuple (or list, or torch.Size) of non-negative ints."""
     if value is ...:

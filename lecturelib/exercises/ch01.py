@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..rnn import LECTURE_W_REC, count_rnn_parameters, rnn_forward, random_rnn_weights
-from . import Exercise, call, diagnose, expect_array, expect_number, expect_shape, Wrong
+from . import Exercise, call, diagnose, expect_array, expect_number, expect_whole_number, expect_shape, Wrong
 
 relu = lambda a: np.maximum(a, 0.0)  # noqa: E731
 
@@ -61,9 +61,7 @@ COUNT_SIZES = dict(n_in=10, n_hidden=32, n_out=5, T=20)
 
 def _judge_count(answer):
     n, m, k, T = (COUNT_SIZES[key] for key in ("n_hidden", "n_in", "n_out", "T"))
-    value = expect_number(answer)
-    if value != int(value):
-        raise Wrong(f"{value} is not a whole number; a parameter count is an integer.")
+    value = expect_whole_number(answer, "; a parameter count is an integer")
     right = count_rnn_parameters(m, n, k)
     diagnose(value, right, {
         f"that is the count for all {T} steps; the same weights serve every step, so T does not enter.":

@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from ..lstm import count_lstm_parameters, lstm_step as _reference_step, random_lstm_weights
-from . import Exercise, NotAttempted, Wrong, call, diagnose, expect_array, expect_number, expect_shape
+from . import Exercise, NotAttempted, Wrong, call, diagnose, expect_array, expect_number, expect_whole_number, expect_shape
 
 sigmoid = lambda a: 0.5 * (1.0 + np.tanh(0.5 * np.asarray(a, dtype=float)))  # noqa: E731
 
@@ -100,9 +100,7 @@ COUNT_SIZES = dict(n_in=10, n_hidden=32)
 
 def _judge_count(answer):
     m, n = COUNT_SIZES["n_in"], COUNT_SIZES["n_hidden"]
-    value = expect_number(answer)
-    if value != int(value):
-        raise Wrong(f"{value} is not a whole number; a parameter count is an integer.")
+    value = expect_whole_number(answer, "; a parameter count is an integer")
     right = count_lstm_parameters(m, n)
     block = n * (n + m) + n
     diagnose(value, right, {

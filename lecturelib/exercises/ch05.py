@@ -10,7 +10,7 @@ import numpy as np
 
 from ..gru import count_gru_parameters, count_mgu_parameters, random_gru_weights
 from ..lstm import count_lstm_parameters
-from . import Exercise, Wrong, call, diagnose, expect_array, expect_number, expect_shape
+from . import Exercise, Wrong, call, diagnose, expect_array, expect_number, expect_whole_number, expect_shape
 
 sigmoid = lambda a: 0.5 * (1.0 + np.tanh(0.5 * np.asarray(a, dtype=float)))  # noqa: E731
 
@@ -82,9 +82,7 @@ COUNT_SIZES = dict(n_in=10, n_hidden=32)
 
 def _judge_count(answer):
     m, n = COUNT_SIZES["n_in"], COUNT_SIZES["n_hidden"]
-    value = expect_number(answer)
-    if value != int(value):
-        raise Wrong(f"{value} is not a whole number; a parameter count is an integer.")
+    value = expect_whole_number(answer, "; a parameter count is an integer")
     right = count_gru_parameters(m, n)
     block = n * (n + m) + n
     diagnose(value, right, {
@@ -115,10 +113,8 @@ HALF_U = 0.95
 
 
 def _judge_half_life(answer):
-    value = expect_number(answer)
+    value = expect_whole_number(answer, " of steps; count the steps until the state first drops below half")
     right = math.ceil(math.log(0.5) / math.log(HALF_U))
-    if value != int(value):
-        raise Wrong(f"{value} is not a whole number of steps; count the steps until the state first drops below half.")
     diagnose(value, right, {
         f"after {right - 1} steps {HALF_U}^{right - 1} = {HALF_U ** (right - 1):.3f} is still above one half; "
         "count the first step at which it falls below.": right - 1,

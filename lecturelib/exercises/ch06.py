@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..mrnn import random_mrnn_weights
-from . import Exercise, Wrong, call, diagnose, expect_array, expect_number
+from . import Exercise, Wrong, call, diagnose, expect_array, expect_number, expect_whole_number
 
 
 # ------------------------------------------- 1. the multiplicative RNN's matrix
@@ -74,9 +74,7 @@ def _largest(blocks, m, budget, bias=True):
 
 def _judge_budget(answer):
     m, nv = BUDGET_VANILLA["n_in"], BUDGET_VANILLA["n_hidden"]
-    value = expect_number(answer)
-    if value != int(value):
-        raise Wrong(f"{value} is not a whole number of hidden units.")
+    value = expect_whole_number(answer, " of hidden units")
     budget = _cell(1, nv, m)
     right = _largest(4, m, budget)
     diagnose(value, right, {
@@ -112,9 +110,7 @@ CG_EIGENVALUES = (1.0, 1.0, 2.0, 2.0, 2.0, 5.0, 5.0, 9.0)
 
 
 def _judge_cg(answer):
-    value = expect_number(answer)
-    if value != int(value):
-        raise Wrong(f"{value} is not a whole number of iterations.")
+    value = expect_whole_number(answer, " of iterations")
     distinct = len(set(CG_EIGENVALUES))
     diagnose(value, distinct, {
         f"{len(CG_EIGENVALUES)} is the size of the matrix, the bound for any symmetric positive definite "

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..transposed_conv import conv_output_size, transposed_output_size
-from . import Exercise, Wrong, call, diagnose, expect_array, expect_number, expect_shape
+from . import Exercise, Wrong, call, diagnose, expect_array, expect_number, expect_whole_number, expect_shape
 
 
 # ------------------------------------------------------------ 1. the output size
@@ -18,9 +18,7 @@ SIZE_SETTINGS = dict(n_in=5, kernel=3, stride=3, padding=1)
 
 def _judge_size(answer):
     n, k, s, p = SIZE_SETTINGS.values()
-    value = expect_number(answer)
-    if value != int(value):
-        raise Wrong(f"{value} is not a whole number; an output size counts pixels.")
+    value = expect_whole_number(answer, "; an output size counts pixels")
     right = transposed_output_size(n, k, s, p)
     diagnose(value, right, {
         "the padding is missing: in a transposed convolution padding removes p rows on each side, "
