@@ -109,9 +109,20 @@ def execute(path: Path):
 
 
 def refresh(path: Path) -> None:
+    """Execute ``path`` and store the outputs of its checked cells.
+
+    The notebook is read again after the run and only the outputs are copied in, cell by
+    cell (matched by source), so an edit made to the file while it executed is kept.
+    """
     os.environ.setdefault("LECTURELIB_STATIC", "1")
-    nb = execute(path)
-    strip(nb)
+    ran = execute(path)
+    strip(ran)
+    outputs = {cell.source: (cell.outputs, cell.execution_count)
+               for cell in ran.cells if cell.cell_type == "code"}
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source in outputs:
+            cell.outputs, cell.execution_count = outputs[cell.source]
     nbformat.write(nb, path)
     print(f"refreshed {path}")
 
