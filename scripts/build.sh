@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the HTML book with Jupyter Book 1.x. Usage: scripts/build.sh [--strict]
-#   --strict  treat every warning (including a failing cell) as an error
+#   --strict  a full rebuild, every notebook executed afresh, every warning (a failing cell
+#             included) an error: see scripts/jb_build.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup_env.sh
@@ -15,11 +16,7 @@ if [ "$(cat _build/.lecturelib-hash 2>/dev/null)" != "$lib_hash" ]; then
     rm -rf _build/.jupyter_cache
 fi
 
-flags=()
-if [ "${1:-}" = "--strict" ]; then flags=(-W -n --keep-going); fi
-# LECTURELIB_STATIC: explorers render as offline animations, progress bars as text.
-# MPLBACKEND must stay unset: with it, notebooks show no figures.
-env -u MPLBACKEND LECTURELIB_STATIC=1 OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE} jupyter-book build . "${flags[@]}"
+bash scripts/jb_build.sh . "${1:-}"
 echo "$lib_hash" > _build/.lecturelib-hash
 echo
 echo "The book is built: open file://$PWD/_build/html/index.html"

@@ -46,7 +46,10 @@ def base_url(book_dir):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(book_dir):
+    # book_dir first: without --book-html every browser test skips before Chromium is looked
+    # for, whatever order pytest sets the fixtures up in (a machine with no Chromium and no
+    # built book must pass `pytest tests`).
     from playwright.sync_api import sync_playwright
 
     executable = _browser_path()
