@@ -5,9 +5,11 @@
     python scripts/nbtool.py strip NB.ipynb [...]       # drop outputs except in checked cells
     python scripts/nbtool.py run NB.ipynb OUT.ipynb     # execute as is (no environment defaults), save to OUT
     python scripts/nbtool.py colab-cell NB.ipynb [...]  # rewrite the first cell (after a repository change)
+    python scripts/nbtool.py check NB.ipynb TEXT        # mark the code cell containing TEXT as checked
 
-Chapters are committed without outputs, except cells marked ``# NBVAL_CHECK_OUTPUT``,
-whose stored output nbval compares (``pytest --nbval-lax``). ``from-py`` reads
+Chapters are committed without outputs, except cells tagged ``nbval-check-output`` (nbval's
+own cell tag, invisible to readers), whose stored output nbval compares (``pytest --nbval-lax``).
+``python scripts/nbtool.py check NB.ipynb "SOURCE TEXT"`` tags the code cell containing SOURCE TEXT. ``from-py`` reads
 ``# %%`` code cells, ``# %% [markdown]`` cells (each line prefixed by ``# ``) and
 ``# %% tags=["a", "b"]``, and puts the Colab set-up cell first (see colab_cell()).
 """
@@ -22,7 +24,12 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
-CHECK = "NBVAL_CHECK_OUTPUT"
+CHECK = "nbval-check-output"   # nbval's cell tag: compare this cell's stored output
+
+
+def is_checked(cell) -> bool:
+    """True for a code cell whose output nbval compares (tagged ``nbval-check-output``)."""
+    return cell.cell_type == "code" and CHECK in cell.get("metadata", {}).get("tags", [])
 
 
 def repository_url() -> str:
@@ -80,14 +87,14 @@ def from_py(src: Path, out: Path) -> None:
 
 
 def strip(nb) -> None:
-    """Drop outputs and execution counts, except in cells marked NBVAL_CHECK_OUTPUT:
+    """Drop outputs and execution counts, except in cells tagged nbval-check-output:
     those keep both (nbval treats a cell with outputs but no count as never run)."""
     count = 0
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         cell.metadata.pop("execution", None)
-        if CHECK in cell.source and cell.outputs:
+        if is_checked(cell) and cell.outputs:
             count += 1
             cell.execution_count = count
             for out in cell.outputs:
@@ -145,6 +152,16 @@ def main(argv):
                 raise SystemExit(f"{p}: the first cell is not the Colab set-up cell")
             nb.cells[0] = colab_cell()
             nbformat.write(nb, p)
+    elif cmd == "check" and len(argv) == 3:
+        nb = nbformat.read(args[0], as_version=4)
+        found = [c for c in nb.cells if c.cell_type == "code" and argv[2] in c.source]
+        if len(found) != 1:
+            raise SystemExit(f"{args[0]}: expected one code cell containing {argv[2]!r}, found {len(found)}")
+        tags = found[0].metadata.setdefault("tags", [])
+        if CHECK not in tags:
+            tags.append(CHECK)
+        nbformat.write(nb, args[0])
+        print(f"{args[0]}: tagged {CHECK}; run `nbtool.py refresh` to store its output")
     elif cmd == "strip":
         for p in args:
             nb = nbformat.read(p, as_version=4)

@@ -50,12 +50,20 @@ def test_first_cell_is_the_colab_setup_for_the_configured_repository(path):
 def test_notebook_is_committed_without_outputs_except_checked_cells(path):
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
-        if cell.cell_type == "code" and nbtool.CHECK not in cell.source:
+        if cell.cell_type == "code" and not nbtool.is_checked(cell):
             assert not cell.outputs and cell.execution_count is None, cell.source[:60]
-    checked = [c for c in nb.cells if c.cell_type == "code" and nbtool.CHECK in c.source]
-    assert checked, "no cell marked NBVAL_CHECK_OUTPUT: nbval would compare nothing"
+    checked = [c for c in nb.cells if nbtool.is_checked(c)]
+    assert checked, "no cell tagged nbval-check-output: nbval would compare nothing"
     for cell in checked:
         assert cell.outputs, f"checked cell without a stored output: {cell.source[:60]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_checked_cells_are_marked_by_tag_not_by_a_comment_readers_see(path):
+    # nbval also honours a '# NBVAL_CHECK_OUTPUT' comment, but the book would show it to readers.
+    nb = nbformat.read(path, as_version=4)
+    marked = [c.source[:60] for c in nb.cells if "NBVAL" in c.source]
+    assert not marked, f"nbval comments in cell sources (use the nbval-check-output tag): {marked}"
 
 
 SOLUTION = re.compile(r"::::\{solution\}\s*(\S+).*?```python\n(.*?)```", re.S)
