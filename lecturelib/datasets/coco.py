@@ -43,7 +43,12 @@ import numpy as np
 from PIL import Image
 from pycocotools import mask as cocomask
 
-from .errors import DatasetFormatError
+from .errors import (MAX_IMAGE_BYTES, MAX_JSON_BYTES, DatasetFormatError, check_inside, check_regular_file,
+                     read_bytes)
+
+MAX_PIXELS = 1 << 27
+"""The largest image or mask (height x width) the readers accept: 134 million pixels (COCO's are
+at most 640 x 640). Checked before pycocotools decodes anything: its decoder does not check sizes."""
 
 COCO_KEYPOINTS = (
     "nose", "left_eye", "right_eye", "left_ear", "right_ear", "left_shoulder", "right_shoulder",
@@ -138,17 +143,108 @@ def mask_to_rle(mask, compressed: bool = False) -> dict:
     return {"counts": [int(c) for c in counts], "size": [int(m.shape[0]), int(m.shape[1])]}
 
 
+def rle_string_counts(text) -> list[int]:
+    """The run lengths stored in a compressed COCO RLE string (``str`` or ``bytes``).
+
+    Each run length is written as groups of 5 bits, least significant group first; a
+    group is stored as the character ``chr(48 + g)``, plus 32 when another group of the
+    same number follows. The last group's bit 4 is the sign. From the fourth number on,
+    the stored value is the difference to the run two places before. Raises
+    ``ValueError`` for a character outside ``'0'..'o'`` or a string that ends inside a number.
+    """
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("ascii")
+        except UnicodeDecodeError:
+            raise ValueError("counts: a compressed RLE string must be ASCII") from None
+    if not isinstance(text, str):
+        raise ValueError(f"counts: expected a str or bytes, got {type(text).__name__}")
+    counts, x, k = [], 0, 0
+    for pos, ch in enumerate(text):
+        g = ord(ch) - 48
+        if not 0 <= g < 64:
+            raise ValueError(f"counts: character {ch!r} at position {pos} is not one of '0'..'o'")
+        x |= (g & 0x1F) << (5 * k)
+        k += 1
+        if g & 0x20:
+            continue
+        if g & 0x10:
+            x -= 1 << (5 * k)
+        if len(counts) > 2:
+            x += counts[-2]
+        counts.append(x)
+        x, k = 0, 0
+    if k:
+        raise ValueError("counts: the compressed RLE string ends in the middle of a number")
+    return counts
+
+
+def _rle_problem(seg, height, width):
+    """What is wrong with an RLE dict for an image of ``height`` x ``width`` (None if nothing)."""
+    if "counts" not in seg or "size" not in seg:
+        return "an RLE segmentation needs 'counts' and 'size'"
+    size = seg["size"]
+    if not isinstance(size, (list, tuple)) or [*size] != [height, width]:
+        return f"RLE size {size!r} differs from the image's [{height}, {width}]"
+    counts = seg["counts"]
+    if isinstance(counts, list):
+        if not all(_is_int(c) and c >= 0 for c in counts):
+            return "RLE counts must be non-negative integers"
+    elif isinstance(counts, (str, bytes)):
+        try:
+            counts = rle_string_counts(counts)
+        except ValueError as err:
+            return f"compressed RLE is not valid ({err})"
+        if any(c < 0 for c in counts):
+            return "compressed RLE is not valid (it decodes to a negative run length)"
+    else:
+        return "RLE counts must be a list of ints or a string"
+    if sum(counts) != height * width:
+        return (f"RLE counts must be non-negative integers summing to height * width = {height * width} "
+                f"pixels; they sum to {sum(counts)}")
+    return None
+
+
+def _check_size(height, width):
+    for name, v in (("height", height), ("width", width)):
+        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v <= 0:
+            raise ValueError(f"{name}: expected a positive integer, got {v!r}")
+    if int(height) * int(width) > MAX_PIXELS:
+        raise ValueError(f"height, width: {height} x {width} pixels is more than the limit of {MAX_PIXELS} "
+                         f"(MAX_PIXELS)")
+    return int(height), int(width)
+
+
 def ann_to_rle(ann: dict, height: int, width: int) -> dict:
-    """The segmentation of an annotation (polygons, plain or compressed RLE) as one compressed RLE."""
+    """The segmentation of an annotation (polygons, plain or compressed RLE) as one compressed RLE.
+
+    ``height * width`` may be at most ``MAX_PIXELS``; polygons must be lists of at least
+    three finite (x, y) pairs and an RLE must cover exactly ``height * width`` pixels
+    (``ValueError`` otherwise, before pycocotools sees it).
+    """
+    height, width = _check_size(height, width)
+    if not isinstance(ann, dict) or "segmentation" not in ann:
+        raise ValueError(f"ann: expected an annotation dict with a 'segmentation', got {type(ann).__name__}")
     seg = ann["segmentation"]
     if isinstance(seg, list):                       # polygons
+        for j, p in enumerate(seg):
+            if (not isinstance(p, (list, tuple)) or len(p) < 6 or len(p) % 2
+                    or not all(_is_num(v) or isinstance(v, np.number) and np.isfinite(v) for v in p)):
+                raise ValueError(f"ann['segmentation']: polygon {j} must be a list of at least 3 (x, y) pairs of "
+                                 f"finite numbers")
         polys = [list(map(float, p)) for p in seg]
         if not polys:
             return _quiet(cocomask.encode, np.zeros((height, width), np.uint8, order="F"))
         return _quiet(cocomask.merge, _quiet(cocomask.frPyObjects, polys, height, width))
-    if isinstance(seg.get("counts"), list):         # plain RLE
-        return _quiet(cocomask.frPyObjects, seg, height, width)
-    rle = dict(seg)
+    if not isinstance(seg, dict):
+        raise ValueError(f"ann['segmentation']: expected a list of polygons or an RLE dict, got "
+                         f"{type(seg).__name__}")
+    problem = _rle_problem(seg, height, width)
+    if problem:
+        raise ValueError(f"ann['segmentation']: {problem}")
+    if isinstance(seg["counts"], list):             # plain RLE
+        return _quiet(cocomask.frPyObjects, {"counts": seg["counts"], "size": [height, width]}, height, width)
+    rle = {"size": [height, width], "counts": seg["counts"]}
     if isinstance(rle["counts"], str):
         rle["counts"] = rle["counts"].encode("ascii")
     return rle
@@ -192,15 +288,15 @@ def find_coco_root(path) -> Path:
                             f"{path / 'coco2017'} and {path / 'coco'})")
 
 
-def _load_json(path):
+def _load_json(path, max_bytes: int = MAX_JSON_BYTES):
     path = Path(path)
+    data = read_bytes(path, "annotation file", max_bytes)
     try:
-        with open(path, "rb") as f:
-            return json.load(f)
-    except FileNotFoundError:
-        raise DatasetFormatError(path, "annotation file missing") from None
+        return json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise DatasetFormatError(path, f"malformed JSON ({err})") from None
+    except (ValueError, RecursionError) as err:      # e.g. an integer of 5000 digits, nesting 10^5 deep
+        raise DatasetFormatError(path, f"malformed JSON ({type(err).__name__}: {str(err)[:200]})") from None
 
 
 def _need(path, record, keys, where):
@@ -234,6 +330,9 @@ def _check_images(path, data):
         for k in ("height", "width"):
             if not _is_int(img[k]) or img[k] <= 0:
                 raise DatasetFormatError(path, f"{where}: {k} {img[k]!r} is not a positive integer")
+        if img["height"] * img["width"] > MAX_PIXELS:
+            raise DatasetFormatError(path, f"{where}: {img['width']}x{img['height']} is more than the limit of "
+                                           f"{MAX_PIXELS} pixels (MAX_PIXELS)")
         name = img["file_name"]
         if not isinstance(name, str) or "/" in name or "\\" in name or name in ("", ".", ".."):
             raise DatasetFormatError(path, f"{where}: file_name {name!r} is not a plain file name")
@@ -269,17 +368,9 @@ def _check_segmentation(path, seg, where, img):
                 raise DatasetFormatError(path, f"{where}: polygon {j} leaves the {w}x{h} image")
         return
     if isinstance(seg, dict):
-        if "counts" not in seg or "size" not in seg:
-            raise DatasetFormatError(path, f"{where}: an RLE segmentation needs 'counts' and 'size'")
-        if list(seg["size"]) != [h, w]:
-            raise DatasetFormatError(path, f"{where}: RLE size {seg['size']} differs from the image's [{h}, {w}]")
-        counts = seg["counts"]
-        if isinstance(counts, list):
-            if not all(_is_int(c) and c >= 0 for c in counts) or sum(counts) != h * w:
-                raise DatasetFormatError(path, f"{where}: RLE counts must be non-negative integers summing to "
-                                               f"height * width = {h * w}")
-        elif not isinstance(counts, str):
-            raise DatasetFormatError(path, f"{where}: RLE counts must be a list of ints or a string")
+        problem = _rle_problem(seg, h, w)
+        if problem:
+            raise DatasetFormatError(path, f"{where}: {problem}")
         return
     raise DatasetFormatError(path, f"{where}: segmentation must be a list of polygons or an RLE object")
 
@@ -317,10 +408,16 @@ def _check_annotation(path, ann, i, images, cats, kind):
         raise DatasetFormatError(path, f"{where}: iscrowd must be 0 or 1, got {ann['iscrowd']!r}")
     if not _is_num(ann["area"]) or ann["area"] < 0:
         raise DatasetFormatError(path, f"{where}: area must be a non-negative number, got {ann['area']!r}")
+    if ann["area"] > img["width"] * img["height"]:
+        raise DatasetFormatError(path, f"{where}: area {ann['area']} is larger than its {img['width']}x"
+                                       f"{img['height']} image ({img['width'] * img['height']} pixels)")
     if "segmentation" in ann:
         _check_segmentation(path, ann["segmentation"], where, img)
     else:
         raise DatasetFormatError(path, f"{where}: missing field 'segmentation'")
+    if ann["iscrowd"] == 1 and not isinstance(ann["segmentation"], dict):
+        raise DatasetFormatError(path, f"{where}: iscrowd is 1 but the segmentation is not an RLE (COCO stores "
+                                       f"every crowd region as run-length encoding)")
     if "keypoints" in ann or kind == "keypoints":
         _need(path, ann, ["keypoints", "num_keypoints"], where)
         kp = ann["keypoints"]
@@ -376,8 +473,14 @@ def load_coco(json_path, kind: str = "instances") -> dict:
     return parse_coco(_load_json(json_path), json_path, kind)
 
 
+def _plain_split(split):
+    if not isinstance(split, str) or not split.isidentifier():
+        raise ValueError(f"split: expected a name such as 'train' or 'val', got {split!r}")
+    return split
+
+
 def _split_file(root, stem, split):
-    return find_coco_root(root) / "annotations" / f"{stem}_{split}2017.json"
+    return find_coco_root(root) / "annotations" / f"{stem}_{_plain_split(split)}2017.json"
 
 
 def load_instances(root, split: str = "val") -> dict:
@@ -397,10 +500,14 @@ def load_captions(root, split: str = "val") -> dict:
 
 def image_path(root, split: str, image: dict) -> Path:
     """The file of an image record (``<root>/<split>2017/<file_name>``); raises if it is missing."""
-    p = find_coco_root(root) / f"{split}2017" / image["file_name"]
+    folder = find_coco_root(root) / f"{_plain_split(split)}2017"
+    name = image.get("file_name") if isinstance(image, dict) else None
+    if not isinstance(name, str) or not name or "/" in name or "\\" in name or "\0" in name or name in (".", ".."):
+        raise ValueError(f"image: expected an image record with a plain 'file_name', got {image!r:.200}")
+    p = folder / name
     if not p.is_file():
-        raise DatasetFormatError(p, f"image file missing (image id {image['id']})")
-    return p
+        raise DatasetFormatError(p, f"image file missing (image id {image.get('id')})")
+    return check_inside(p, folder, "image")
 
 
 def read_image(root, split: str, image: dict) -> np.ndarray:
@@ -452,11 +559,21 @@ def parse_panoptic(data, path="<panoptic>") -> dict:
                                                f"[1, 256^3)")
             if seg["iscrowd"] not in (0, 1) or isinstance(seg["iscrowd"], bool):
                 raise DatasetFormatError(path, f"{swhere}: iscrowd must be 0 or 1, got {seg['iscrowd']!r}")
+            img = images[ann["image_id"]]
             if not _is_num(seg["area"]) or seg["area"] < 0:
                 raise DatasetFormatError(path, f"{swhere}: area must be a non-negative number")
+            if seg["area"] > img["width"] * img["height"]:
+                raise DatasetFormatError(path, f"{swhere}: area {seg['area']} is larger than its {img['width']}x"
+                                               f"{img['height']} image")
             box = seg["bbox"]
             if not isinstance(box, list) or len(box) != 4 or not all(map(_is_num, box)):
                 raise DatasetFormatError(path, f"{swhere}: bbox must be [x, y, width, height], got {box!r}")
+            x, y, bw, bh = box
+            if bw < 0 or bh < 0:
+                raise DatasetFormatError(path, f"{swhere}: bbox {box} has a negative width or height")
+            if x < 0 or y < 0 or x + bw > img["width"] or y + bh > img["height"]:
+                raise DatasetFormatError(path, f"{swhere}: bbox {box} lies outside its {img['width']}x"
+                                               f"{img['height']} image {img['id']}")
             ids.add(seg["id"])
         if ann["image_id"] in by_image:
             raise DatasetFormatError(path, f"{where}: a second annotation for image {ann['image_id']}")
@@ -477,19 +594,33 @@ def load_panoptic(root, split: str = "val") -> dict:
     return out
 
 
-def read_panoptic_png(record: dict, png_folder) -> np.ndarray:
+def read_panoptic_png(record: dict, png_folder, image: dict | None = None) -> np.ndarray:
     """Segment ids ``(H, W)`` int64 of one panoptic annotation, checked against its ``segments_info``.
 
     Every non-zero id in the PNG must have a segment, every segment must appear
     in the PNG, and the recorded areas must match the pixel counts (0 = unlabelled).
+    With ``image`` (the image's record from the same file, as in ``load_panoptic(...)["images"]``)
+    the PNG must also have the image's size.
     """
-    p = Path(png_folder) / record["file_name"]
-    if not p.is_file():
+    name = record.get("file_name") if isinstance(record, dict) else None
+    if not isinstance(name, str) or not name or "/" in name or "\\" in name or "\0" in name or name in (".", ".."):
+        raise ValueError(f"record: expected a panoptic annotation with a plain 'file_name', got {record!r:.200}")
+    p = Path(png_folder) / name
+    if not p.exists():
         raise DatasetFormatError(p, "panoptic PNG missing")
+    check_regular_file(check_inside(p, png_folder, "panoptic PNG"), "panoptic PNG", MAX_IMAGE_BYTES)
     try:
         with Image.open(p) as img:
+            if img.format != "PNG":
+                raise DatasetFormatError(p, f"expected a PNG, got a {img.format} file")
             if img.mode != "RGB":
                 raise DatasetFormatError(p, f"expected an RGB PNG, got mode {img.mode!r}")
+            w, h = img.size
+            if w * h > MAX_PIXELS:
+                raise DatasetFormatError(p, f"{w}x{h} is more than the limit of {MAX_PIXELS} pixels")
+            if image is not None and (h, w) != (image["height"], image["width"]):
+                raise DatasetFormatError(p, f"is {w}x{h} but its image {image.get('id')} is "
+                                            f"{image['width']}x{image['height']}")
             ids = rgb_to_panoptic_id(np.asarray(img))
     except DatasetFormatError:
         raise
@@ -562,7 +693,7 @@ def image_record(root, split: str, image_id: int | None = None, index: int = 0) 
         pan = load_panoptic(root, split)
         if image_id in pan["by_image"]:
             rec = pan["by_image"][image_id]
-            out["panoptic_ids"] = read_panoptic_png(rec, pan["png_folder"])
+            out["panoptic_ids"] = read_panoptic_png(rec, pan["png_folder"], pan["images"][image_id])
             out["segments_info"] = rec["segments_info"]
             out["panoptic_categories"] = pan["categories"]
     return out

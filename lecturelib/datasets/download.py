@@ -10,11 +10,19 @@ Each archive is fetched to ``<name>.part``, its MD5 compared with the published 
 then renamed and unpacked (refusing members that would land outside the folder).
 An archive already present with the right checksum is not fetched again. Without a
 network the call fails with a message that says where to get the files by hand.
+
+Limits (each a keyword argument, each refused with a ``RuntimeError`` that names the
+file and the limit): ``fetch`` gives up after ``deadline`` seconds in all (the
+``timeout`` is per read) and after ``max_bytes`` bytes; ``extract`` refuses an archive
+whose members add up to more than ``max_bytes`` or number more than ``max_files``,
+before writing anything. Only regular files and folders are unpacked: links, devices
+and FIFOs are refused, and so is a member that would land outside the folder.
 """
 from __future__ import annotations
 
 import hashlib
 import tarfile
+import time
 import urllib.error
 import urllib.request
 import zipfile
@@ -61,20 +69,66 @@ def md5sum(path, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
-def fetch(resource: Resource, folder, timeout: float = 30.0) -> Path:
-    """Download one archive into ``folder`` and verify its checksum; returns its path."""
+GiB = 1 << 30
+MAX_DOWNLOAD_BYTES = 64 * GiB
+"""The default cap on one download (the largest archive, COCO's train images, is about 18 GiB)."""
+MAX_EXTRACT_BYTES = 64 * GiB
+"""The default cap on what one archive may expand to."""
+MAX_EXTRACT_FILES = 500_000
+"""The default cap on the number of members of one archive (COCO's train images: 118,287)."""
+
+
+def _plain_name(name) -> str:
+    """``name`` if it is a plain file name (no folder part, not ``.`` or ``..``), else ValueError."""
+    if (not isinstance(name, str) or not name or name in (".", "..") or "/" in name or "\\" in name
+            or "\0" in name or Path(name).is_absolute()):
+        raise ValueError(f"resource.filename: expected a plain file name (no folder part, no '..'), got {name!r}")
+    return name
+
+
+def _positive(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"{name}: expected a positive number, got {value!r}")
+
+
+def fetch(resource: Resource, folder, timeout: float = 30.0, deadline: float = 6 * 3600.0,
+          max_bytes: int = MAX_DOWNLOAD_BYTES) -> Path:
+    """Download one archive into ``folder`` and verify its checksum; returns its path.
+
+    ``timeout`` (seconds) bounds each wait for data, ``deadline`` (seconds) the whole
+    download, and ``max_bytes`` its size; past either the partial file is removed and a
+    ``RuntimeError`` says which limit was reached. ``resource.filename`` must be a plain
+    file name, so that nothing is written outside ``folder``.
+    """
+    _plain_name(resource.filename)
+    for name, value in (("timeout", timeout), ("deadline", deadline), ("max_bytes", max_bytes)):
+        _positive(name, value)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / resource.filename
     if target.is_file() and md5sum(target) == resource.md5:
         return target
     part = target.with_name(target.name + ".part")
+    start = time.monotonic()
     try:
-        with urllib.request.urlopen(resource.url, timeout=timeout) as response, open(part, "wb") as out:
+        with urllib.request.urlopen(resource.url, timeout=min(timeout, deadline)) as response, \
+                open(part, "wb") as out:
+            size = 0
             while True:
-                block = response.read(1 << 20)
+                left = deadline - (time.monotonic() - start)
+                if left <= 0:
+                    raise TimeoutError(f"the download took longer than deadline={deadline:g} s "
+                                       f"({size} bytes received)")
+                sock = getattr(getattr(getattr(response, "fp", None), "raw", None), "_sock", None)
+                if sock is not None:                      # never wait past the deadline for one read
+                    sock.settimeout(min(timeout, left))
+                read1 = getattr(response, "read1", None)  # returns what has arrived, not a full block
+                block = read1(1 << 16) if read1 is not None else response.read(1 << 16)
                 if not block:
                     break
+                size += len(block)
+                if size > max_bytes:
+                    raise OSError(f"the download exceeds max_bytes={max_bytes} bytes")
                 out.write(block)
     except (urllib.error.URLError, OSError, ValueError) as err:
         part.unlink(missing_ok=True)
@@ -91,31 +145,96 @@ def fetch(resource: Resource, folder, timeout: float = 30.0) -> Path:
 
 
 def _safe_target(folder: Path, name: str) -> Path:
+    if "\0" in name:
+        raise RuntimeError(f"archive member {name!r} has a NUL character in its name; refusing to unpack")
     dest = (folder / name).resolve()
     if folder.resolve() not in dest.parents and dest != folder.resolve():
         raise RuntimeError(f"archive member {name!r} would be written outside {folder}; refusing to unpack")
     return dest
 
 
-def extract(archive, folder) -> None:
-    """Unpack a .tar or .zip into ``folder``, refusing members that point outside it (or links)."""
+def _count(archive, n_files, n_bytes, max_files, max_bytes):
+    if n_files > max_files:
+        raise RuntimeError(f"{archive}: more than max_files={max_files} members; refusing to unpack "
+                           f"(raise max_files if the archive is trusted)")
+    if n_bytes > max_bytes:
+        raise RuntimeError(f"{archive}: its members add up to more than max_bytes={max_bytes} bytes; refusing "
+                           f"to unpack (raise max_bytes if the archive is trusted)")
+
+
+def _copy_capped(src, dest: Path, size: int, archive, name):
+    """Copy exactly ``size`` bytes from ``src`` to ``dest`` (a member that gives more or less is refused)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    left = size
+    with open(dest, "wb") as out:
+        while True:
+            block = src.read(min(1 << 20, left + 1))
+            if not block:
+                break
+            left -= len(block)
+            if left < 0:
+                raise RuntimeError(f"{archive}: member {name!r} holds more than its declared {size} bytes")
+            out.write(block)
+    if left:
+        raise RuntimeError(f"{archive}: member {name!r} holds fewer than its declared {size} bytes")
+
+
+def extract(archive, folder, max_bytes: int = MAX_EXTRACT_BYTES, max_files: int = MAX_EXTRACT_FILES) -> None:
+    """Unpack a .tar (plain, gzip, bzip2 or xz) or .zip into ``folder``.
+
+    Every member is checked before anything is written: its path must stay inside
+    ``folder``, it must be a regular file or a folder (links, devices and FIFOs are
+    refused), and together the members may hold at most ``max_bytes`` bytes in at most
+    ``max_files`` entries. Each file is then written with exactly its declared size.
+    A file that is not a readable archive raises ``RuntimeError`` naming it.
+    """
+    _positive("max_bytes", max_bytes)
+    _positive("max_files", max_files)
     archive, folder = Path(archive), Path(folder)
+    if not archive.is_file():
+        raise RuntimeError(f"{archive}: archive missing (or not a regular file)")
     if zipfile.is_zipfile(archive):
-        with zipfile.ZipFile(archive) as z:
-            for name in z.namelist():
-                _safe_target(folder, name)
-            z.extractall(folder)
+        try:
+            with zipfile.ZipFile(archive) as z:
+                infos, total = [], 0
+                for info in z.infolist():
+                    _safe_target(folder, info.filename)
+                    kind = (info.external_attr >> 16) & 0o170000
+                    if kind not in (0, 0o100000, 0o040000):      # unset, regular file, folder
+                        raise RuntimeError(f"{archive}: member {info.filename!r} is not a regular file or "
+                                           f"folder (a link or device); refusing to unpack")
+                    infos.append(info)
+                    total += info.file_size
+                    _count(archive, len(infos), total, max_files, max_bytes)
+                for info in infos:
+                    dest = _safe_target(folder, info.filename)
+                    if info.is_dir():
+                        dest.mkdir(parents=True, exist_ok=True)
+                        continue
+                    with z.open(info) as src:
+                        _copy_capped(src, dest, info.file_size, archive, info.filename)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as err:
+            raise RuntimeError(f"{archive}: not a readable zip archive ({type(err).__name__}: {err})") from None
         return
-    with tarfile.open(archive) as t:
-        members = t.getmembers()
-        for m in members:
-            _safe_target(folder, m.name)
-            if m.issym() or m.islnk():
-                raise RuntimeError(f"archive member {m.name!r} is a link; refusing to unpack")
-        if hasattr(tarfile, "data_filter"):      # Python >= 3.12 (and patched 3.8+): refuse unsafe members
-            t.extractall(folder, members=members, filter="data")
-        else:
-            t.extractall(folder, members=members)
+    try:
+        with tarfile.open(archive) as t:
+            members, total = [], 0
+            for m in t:                          # stops at the cap: a bomb of headers is not read to its end
+                _safe_target(folder, m.name)
+                if not (m.isreg() or m.isdir()):
+                    what = "a link" if (m.issym() or m.islnk()) else "not a regular file or folder"
+                    raise RuntimeError(f"{archive}: member {m.name!r} is {what}; refusing to unpack")
+                members.append(m)
+                total += m.size
+                _count(archive, len(members), total, max_files, max_bytes)
+            for m in members:
+                dest = _safe_target(folder, m.name)
+                if m.isdir():
+                    dest.mkdir(parents=True, exist_ok=True)
+                    continue
+                _copy_capped(t.extractfile(m), dest, m.size, archive, m.name)
+    except (tarfile.TarError, EOFError, OSError) as err:
+        raise RuntimeError(f"{archive}: not a readable tar or zip archive ({type(err).__name__}: {err})") from None
 
 
 def download(name: str, root, timeout: float = 30.0) -> Path:

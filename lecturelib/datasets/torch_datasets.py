@@ -22,6 +22,7 @@ from torch.utils.data import Dataset
 
 from . import coco as _coco
 from . import voc as _voc
+from .errors import check_inside
 
 
 class Compose:
@@ -39,11 +40,16 @@ class Compose:
 class Resize:
     """Resize to ``size = (height, width)``: image bilinear, masks nearest, boxes scaled."""
 
+    MAX_SIDE = 16384
+
     def __init__(self, size):
-        h, w = (size, size) if isinstance(size, int) else size
-        if h <= 0 or w <= 0:
-            raise ValueError(f"size: expected positive (height, width), got {size!r}")
-        self.size = (int(h), int(w))
+        pair = (size, size) if isinstance(size, (int, np.integer)) else size
+        if (not isinstance(pair, (tuple, list)) or len(pair) != 2
+                or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in pair)
+                or not all(0 < v <= self.MAX_SIDE for v in pair)):
+            raise ValueError(f"size: expected an int or a pair of ints (height, width) in [1, {self.MAX_SIDE}], "
+                             f"got {size!r}")
+        self.size = (int(pair[0]), int(pair[1]))
 
     def __call__(self, image, target):
         H, W = image.shape[:2]
@@ -65,6 +71,8 @@ class HorizontalFlip:
     """Mirror left-right with probability ``p`` (a seeded generator decides)."""
 
     def __init__(self, p: float = 0.5, seed: int = 0):
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
+            raise ValueError(f"p: expected a probability in [0, 1], got {p!r}")
         self.p = p
         self.rng = np.random.default_rng(seed)
 
@@ -91,6 +99,9 @@ class VOCSegmentation(Dataset):
     """Images and SegmentationClass masks of a VOC Segmentation split."""
 
     def __init__(self, root, split: str = "train", transform=None, kind: str = "class"):
+        if kind not in ("class", "object"):
+            raise ValueError(f"kind: expected 'class' (SegmentationClass) or 'object' (SegmentationObject), "
+                             f"got {kind!r}")
         self.root = _voc.find_voc_root(root)
         self.ids = _voc.read_split(self.root, "Segmentation", split)
         self.transform, self.kind = transform, kind
@@ -101,8 +112,10 @@ class VOCSegmentation(Dataset):
 
     def __getitem__(self, i):
         ident = self.ids[i]
-        image = _voc.read_image(self.root / "JPEGImages" / f"{ident}.jpg")
-        mask = _voc.read_label_png(self.folder / f"{ident}.png", 20 if self.kind == "class" else None)
+        image = _voc.read_image(check_inside(self.root / "JPEGImages" / f"{ident}.jpg", self.root / "JPEGImages",
+                                             "image"))
+        mask = _voc.read_label_png(check_inside(self.folder / f"{ident}.png", self.folder, "mask"),
+                                   20 if self.kind == "class" else None)
         target = {"mask": mask}
         if self.transform is not None:
             image, target = self.transform(image, target)

@@ -39,12 +39,14 @@ Every reader raises :class:`~lecturelib.datasets.errors.DatasetFormatError`
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from .errors import DatasetFormatError
+from .errors import (MAX_ANNOTATION_BYTES, MAX_IMAGE_BYTES, DatasetFormatError, check_inside,
+                     check_regular_file, read_bytes)
 
 # --------------------------------------------------------------------- the classes
 
@@ -137,19 +139,37 @@ def find_voc_root(path) -> Path:
                             f"{path / 'VOC2012'} and {path / 'VOCdevkit' / 'VOC2012'})")
 
 
+def _plain(name: str, value) -> str:
+    """``value`` if it is a plain name (no folder part, no '..'); else ValueError naming ``name``."""
+    if (not isinstance(value, str) or not value or value in (".", "..") or "/" in value or "\\" in value
+            or "\0" in value or ":" in value):
+        raise ValueError(f"{name}: expected a plain name (no folder part, no '..'), got {value!r}")
+    return value
+
+
+def _read_lines(path, what):
+    data = read_bytes(path, what, MAX_ANNOTATION_BYTES)
+    try:
+        return data.decode("utf-8").splitlines()
+    except UnicodeDecodeError as err:
+        raise DatasetFormatError(path, f"{what} is not UTF-8 text ({err})") from None
+
+
 def read_split(root, task: str = "Segmentation", split: str = "train") -> list[str]:
     """Image ids listed in ``ImageSets/<task>/<split>.txt`` (first column of each line)."""
     root = find_voc_root(root)
+    _plain("task", task)
+    _plain("split", split)
     path = root / "ImageSets" / task / f"{split}.txt"
-    if not path.is_file():
+    if not path.exists():
         raise DatasetFormatError(path, f"split file missing (task {task!r}, split {split!r})")
     ids = []
-    for n, line in enumerate(path.read_text().splitlines(), 1):
+    for n, line in enumerate(_read_lines(path, "split file"), 1):
         parts = line.split()
         if not parts:
             continue
         ident = parts[0]
-        if "/" in ident or "\\" in ident or ident in (".", ".."):
+        if "/" in ident or "\\" in ident or ident in (".", "..") or "\0" in ident:
             raise DatasetFormatError(path, f"line {n}: {ident!r} is not an image id")
         ids.append(ident)
     return ids
@@ -158,11 +178,13 @@ def read_split(root, task: str = "Segmentation", split: str = "train") -> list[s
 def read_class_split(root, cls: str, split: str = "train") -> dict[str, int]:
     """``ImageSets/Main/<cls>_<split>.txt`` as ``{id: label}``: 1 present, -1 absent, 0 only difficult."""
     root = find_voc_root(root)
+    _plain("cls", cls)
+    _plain("split", split)
     path = root / "ImageSets" / "Main" / f"{cls}_{split}.txt"
-    if not path.is_file():
+    if not path.exists():
         raise DatasetFormatError(path, f"class split file missing (class {cls!r}, split {split!r})")
     out = {}
-    for n, line in enumerate(path.read_text().splitlines(), 1):
+    for n, line in enumerate(_read_lines(path, "class split file"), 1):
         parts = line.split()
         if not parts:
             continue
@@ -174,8 +196,20 @@ def read_class_split(root, cls: str, split: str = "train") -> dict[str, int]:
 
 # --------------------------------------------------------------------- annotations (XML)
 
+def _one(path, node, tag, where):
+    """The single child ``<tag>`` of ``node`` (None if absent); a second one is an error, not ignored."""
+    found = node.findall(tag)
+    if len(found) > 1:
+        raise DatasetFormatError(path, f"{where}: {len(found)} <{tag}> elements, expected one")
+    return found[0] if found else None
+
+
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+"""A decimal number as VOC writes it: ASCII digits, no underscores, no 'inf' or 'nan'."""
+
+
 def _text(path, node, tag, where, required=True, default=None):
-    child = node.find(tag)
+    child = _one(path, node, tag, where)
     if child is None or child.text is None or not child.text.strip():
         if required:
             raise DatasetFormatError(path, f"{where}: missing <{tag}>")
@@ -187,10 +221,11 @@ def _number(path, node, tag, where, kind=float, required=True, default=None):
     raw = _text(path, node, tag, where, required, None)
     if raw is None:
         return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise DatasetFormatError(path, f"{where}: <{tag}> is {raw!r}, not a number") from None
+    if raw.strip("+-").lower() in ("nan", "inf", "infinity"):
+        raise DatasetFormatError(path, f"{where}: <{tag}> is {raw!r}, not a finite number")
+    if not _NUMBER.fullmatch(raw):
+        raise DatasetFormatError(path, f"{where}: <{tag}> is {raw!r}, not a number (plain decimal digits expected)")
+    value = float(raw)
     if not np.isfinite(value):
         raise DatasetFormatError(path, f"{where}: <{tag}> is {raw!r}, not a finite number")
     if kind is int:
@@ -208,7 +243,7 @@ def _flag(path, node, tag, where):
 
 
 def _box(path, node, where, width, height):
-    bb = node.find("bndbox")
+    bb = _one(path, node, "bndbox", where)
     if bb is None:
         raise DatasetFormatError(path, f"{where}: missing <bndbox>")
     xmin, ymin, xmax, ymax = (_number(path, bb, t, where) for t in ("xmin", "ymin", "xmax", "ymax"))
@@ -243,7 +278,7 @@ def parse_annotation(data: bytes, path="<annotation>", check_names: bool = True)
         raise DatasetFormatError(path, f"malformed XML ({err})") from None
     if root.tag != "annotation":
         raise DatasetFormatError(path, f"root element is <{root.tag}>, expected <annotation>")
-    size = root.find("size")
+    size = _one(path, root, "size", "<annotation>")
     if size is None:
         raise DatasetFormatError(path, "missing <size>")
     width = _number(path, size, "width", "<size>", int)
@@ -251,8 +286,16 @@ def parse_annotation(data: bytes, path="<annotation>", check_names: bool = True)
     depth = _number(path, size, "depth", "<size>", int, required=False, default=3)
     if width <= 0 or height <= 0:
         raise DatasetFormatError(path, f"<size>: width and height must be positive, got {width}x{height}")
+    if depth not in (1, 3):
+        raise DatasetFormatError(path, f"<size>: depth must be 1 (grey) or 3 (colour), got {depth}")
+    filename = _text(path, root, "filename", "<annotation>")
+    try:
+        _plain("filename", filename)
+    except ValueError:
+        raise DatasetFormatError(path, f"<filename> {filename!r} is not a plain file name (a folder part, "
+                                       f"'..' or an absolute path would reach outside JPEGImages/)") from None
     record = {
-        "filename": _text(path, root, "filename", "<annotation>"),
+        "filename": filename,
         "folder": _text(path, root, "folder", "<annotation>", required=False, default=""),
         "width": width, "height": height, "depth": depth,
         "segmented": _flag(path, root, "segmented", "<annotation>"),
@@ -271,7 +314,7 @@ def parse_annotation(data: bytes, path="<annotation>", check_names: bool = True)
             "occluded": _flag(path, obj, "occluded", where),
         }
         # Action-task objects may carry a <point> instead of a box; all others have a box.
-        if obj.find("bndbox") is not None or obj.find("point") is None:
+        if _one(path, obj, "bndbox", where) is not None or _one(path, obj, "point", where) is None:
             entry["bbox"] = _box(path, obj, where, width, height)
         parts = []
         for j, part in enumerate(obj.findall("part"), 1):
@@ -280,7 +323,7 @@ def parse_annotation(data: bytes, path="<annotation>", check_names: bool = True)
                           "bbox": _box(path, part, pwhere, width, height)})
         if parts:
             entry["parts"] = parts
-        actions = obj.find("actions")
+        actions = _one(path, obj, "actions", where)
         if actions is not None:
             entry["actions"] = {a.tag: _flag(path, actions, a.tag, f"{where}, <actions>") for a in actions}
         record["objects"].append(entry)
@@ -302,20 +345,14 @@ def read_annotation(path, check_names: bool = True) -> dict:
     and an unknown class name (with ``check_names``) raise ``DatasetFormatError``.
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise DatasetFormatError(path, "annotation file missing") from None
-    return parse_annotation(data, path, check_names)
+    return parse_annotation(read_bytes(path, "annotation file", MAX_ANNOTATION_BYTES), path, check_names)
 
 
 # --------------------------------------------------------------------- pixels
 
 def read_image(path) -> np.ndarray:
     """An image file as ``(H, W, 3)`` uint8 RGB."""
-    path = Path(path)
-    if not path.is_file():
-        raise DatasetFormatError(path, "image file missing")
+    path = check_regular_file(path, "image file", MAX_IMAGE_BYTES)
     try:
         with Image.open(path) as img:
             return np.asarray(img.convert("RGB"))
@@ -331,19 +368,22 @@ def read_label_png(path, max_label: int | None = 20) -> np.ndarray:
     Raises ``DatasetFormatError`` for a missing file, a non-palette PNG, or
     out-of-range indices (naming the bad values and how many pixels carry them).
     """
-    path = Path(path)
-    if not path.is_file():
-        raise DatasetFormatError(path, "mask file missing")
+    path = check_regular_file(path, "mask file", MAX_IMAGE_BYTES)
     try:
         with Image.open(path) as img:
+            if img.format != "PNG":
+                raise DatasetFormatError(path, f"expected a PNG, got a {img.format} file")
             mode = img.mode
             if mode not in ("P", "L"):
                 raise DatasetFormatError(path, f"expected a palette ('P') PNG of label indices, got mode {mode!r}")
+            palette = img.getpalette() if mode == "P" else None
             mask = np.array(img)
     except DatasetFormatError:
         raise
     except (OSError, ValueError, Image.DecompressionBombError) as err:
         raise DatasetFormatError(path, f"not a readable PNG ({err})") from None
+    if palette is not None:
+        _check_palette(path, mask, palette)
     if max_label is not None:
         bad = (mask > max_label) & (mask != VOID)
         if bad.any():
@@ -351,6 +391,23 @@ def read_label_png(path, max_label: int | None = 20) -> np.ndarray:
             raise DatasetFormatError(path, f"{int(bad.sum())} pixels carry indices {values[:10].tolist()} outside "
                                            f"0..{max_label} and {VOID} (void)")
     return mask
+
+
+def _check_palette(path, mask, palette):
+    """Every index the mask uses must have its VOC colour: another palette means the indices
+    were written by a tool with other labels (or the PNG is a picture, not a mask)."""
+    pal = np.asarray(palette, dtype=np.int64).reshape(-1, 3)
+    used = np.unique(mask)
+    ref = voc_palette().astype(np.int64)
+    missing = used[used >= len(pal)]
+    if missing.size:
+        raise DatasetFormatError(path, f"the palette has {len(pal)} colours but the mask uses index "
+                                       f"{int(missing[0])}; not a VOC label PNG")
+    wrong = [int(k) for k in used if not np.array_equal(pal[k], ref[k])]
+    if wrong:
+        k = wrong[0]
+        raise DatasetFormatError(path, f"not the VOC palette: index {k} is coloured {tuple(pal[k].tolist())}, "
+                                       f"VOC's colour is {tuple(ref[k].tolist())} ({len(wrong)} indices differ)")
 
 
 # --------------------------------------------------------------------- whole splits
@@ -374,8 +431,8 @@ def load_segmentation(root, split: str = "train", kind: str = "class", stack: bo
     folder = root / ("SegmentationClass" if kind == "class" else "SegmentationObject")
     images, masks = [], []
     for ident in read_split(root, "Segmentation", split):
-        img = read_image(root / "JPEGImages" / f"{ident}.jpg")
-        mask = read_label_png(folder / f"{ident}.png", 20 if kind == "class" else None)
+        img = read_image(check_inside(root / "JPEGImages" / f"{ident}.jpg", root / "JPEGImages", "image"))
+        mask = read_label_png(check_inside(folder / f"{ident}.png", folder, "mask"), 20 if kind == "class" else None)
         if mask.shape != img.shape[:2]:
             raise DatasetFormatError(folder / f"{ident}.png", f"mask is {mask.shape[1]}x{mask.shape[0]} but its "
                                                               f"image is {img.shape[1]}x{img.shape[0]}")
@@ -394,14 +451,18 @@ def load_segmentation(root, split: str = "train", kind: str = "class", stack: bo
 def load_detection(root, split: str = "train", task: str = "Main") -> list[dict]:
     """The annotations of ``ImageSets/<task>/<split>.txt``, each with ``"id"`` and ``"image_path"`` added.
 
-    Checks that every image file exists and that its annotation's size matches the file
-    recorded in it (``filename``) without decoding the pixels.
+    Checks that every image file exists, without decoding the pixels. Annotations and
+    images must lie inside ``Annotations/`` and ``JPEGImages/`` (a file that is a link to
+    elsewhere is refused; the folders themselves may be links).
     """
     root = find_voc_root(root)
     out = []
     for ident in read_split(root, task, split):
-        record = read_annotation(root / "Annotations" / f"{ident}.xml")
+        record = read_annotation(check_inside(root / "Annotations" / f"{ident}.xml", root / "Annotations",
+                                              "annotation"))
         image_path = root / "JPEGImages" / record["filename"]
+        if image_path.exists():
+            check_inside(image_path, root / "JPEGImages", "image")
         if not image_path.is_file():
             raise DatasetFormatError(root / "Annotations" / f"{ident}.xml",
                                      f"its image {record['filename']!r} is missing from JPEGImages/")
