@@ -1,0 +1,118 @@
+"""Keeping the prose true to the run: glue numbers into the text, and the small measurements behind claims.
+
+A number in a chapter's prose that comes from a computation is never typed by hand: the chapter
+computes it and calls :func:`glue`, and the Markdown refers to it by name with myst-nb's role,
+``{glue:text}`name:.3f```. When the book is built, myst-nb pastes the value in; in plain Jupyter or
+Colab (no myst-nb) :func:`glue` prints the values instead, so a reader still sees them.
+
+The other functions measure what a sentence claims, so that the chapter (or a test) can check it:
+
+- :func:`power_norms`: ``||(W^T)^p||_2`` for p = 1..P, the factor by which p steps back can stretch a
+  gradient in a linear network (the spectral radius bounds only the limit of its p-th root);
+- :func:`range_between`: whether a curve stays inside a band over a stretch of its x values, and where
+  it leaves it;
+- :func:`first_below`: the first index at which a curve falls below a level.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = ["glue", "glue_many", "power_norms", "range_between", "first_below", "comparison_word"]
+
+
+def _plain(value):
+    """A Python number or string for ``value`` (numpy scalars would be pasted as ``np.float64(...)``)."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"glue: value must be a number or a string, got {type(value).__name__}")
+
+
+def glue(name: str, value) -> None:
+    """Make ``value`` available to the chapter's prose as ``{glue:text}`name```.
+
+    With myst-nb installed (the book build), the value is stored invisibly in the cell's output. Without
+    it (Colab, a bare Jupyter), the value is printed as ``name = value``, so the reader sees it.
+    ``value`` must be a number or a string; numpy scalars become Python numbers.
+    """
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"glue: name must be an identifier-like string, got {name!r}")
+    value = _plain(value)
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:
+        print(f"{name} = {value}")
+        return
+    myst_glue(name, value, display=False)
+
+
+def glue_many(**values) -> None:
+    """:func:`glue` each keyword argument under its own name."""
+    for name, value in values.items():
+        glue(name, value)
+
+
+def power_norms(W, p_max: int) -> np.ndarray:
+    """Spectral norms ``||(W^T)^p||_2`` for p = 1, ..., p_max (array of length p_max).
+
+    ``W`` is a square (n, n) matrix. For a normal matrix these equal ``rho(W)**p``; for a non-normal one
+    they can be much larger, which is why the spectral radius alone does not bound a finite product.
+    """
+    W = np.asarray(W, dtype=float)
+    if W.ndim != 2 or W.shape[0] != W.shape[1]:
+        raise ValueError(f"power_norms: W must be a square matrix, got shape {W.shape}")
+    if int(p_max) != p_max or p_max < 1:
+        raise ValueError(f"power_norms: p_max must be a whole number >= 1, got {p_max!r}")
+    out, P = [], np.eye(W.shape[0])
+    for _ in range(int(p_max)):
+        P = W.T @ P
+        out.append(np.linalg.norm(P, 2))
+    return np.array(out)
+
+
+def range_between(y, low: float, high: float, start: int = 0, stop: int | None = None) -> dict:
+    """Whether ``y[start:stop]`` stays within ``[low, high]``.
+
+    Returns a dict: ``inside`` (bool), ``min`` and ``max`` over the stretch, and ``first_outside``, the
+    first index (into ``y``) where the curve leaves the band, or None.
+    """
+    y = np.asarray(y, dtype=float)
+    if y.ndim != 1:
+        raise ValueError(f"range_between: y must be one-dimensional, got shape {y.shape}")
+    if low > high:
+        raise ValueError(f"range_between: low must not exceed high, got low={low}, high={high}")
+    part = y[start:stop]
+    if part.size == 0:
+        raise ValueError(f"range_between: the stretch [{start}:{stop}] of a curve of length {y.size} is empty")
+    outside = np.flatnonzero((part < low) | (part > high))
+    return {"inside": outside.size == 0, "min": float(part.min()), "max": float(part.max()),
+            "first_outside": None if outside.size == 0 else int(outside[0] + start)}
+
+
+def first_below(y, level: float):
+    """The first index at which ``y`` falls below ``level``, or None if it never does."""
+    y = np.asarray(y, dtype=float)
+    if y.ndim != 1:
+        raise ValueError(f"first_below: y must be one-dimensional, got shape {y.shape}")
+    hits = np.flatnonzero(y < level)
+    return None if hits.size == 0 else int(hits[0])
+
+
+def comparison_word(a: float, b: float, smaller: str = "lower", larger: str = "higher",
+                    equal: str = "equal", rtol: float = 0.05) -> str:
+    """``smaller`` if a < b, ``larger`` if a > b, ``equal`` within a relative tolerance ``rtol``.
+
+    Lets prose that compares two measured numbers be generated from them, so it stays true when a
+    rerun changes their order.
+    """
+    a, b = float(a), float(b)
+    if abs(a - b) <= rtol * max(abs(a), abs(b)):
+        return equal
+    return smaller if a < b else larger

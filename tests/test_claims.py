@@ -1,0 +1,78 @@
+"""lecturelib.claims: the glue helper and the measurements behind the chapters' claims."""
+import numpy as np
+import pytest
+
+from lecturelib import claims
+
+
+def test_power_norms_equal_rho_powers_for_a_symmetric_matrix():
+    rng = np.random.default_rng(0)
+    A = rng.normal(size=(6, 6))
+    S = (A + A.T) / 2
+    rho = np.abs(np.linalg.eigvalsh(S)).max()
+    np.testing.assert_allclose(claims.power_norms(S, 4), rho ** np.arange(1, 5), rtol=1e-10)
+
+
+def test_power_norms_of_a_nilpotent_shear_exceed_rho():
+    # [[0, 2], [0, 0]] has spectral radius 0 but stretches a vector by 2 in one step, 0 after two
+    W = np.array([[0.0, 2.0], [0.0, 0.0]])
+    np.testing.assert_allclose(claims.power_norms(W, 3), [2.0, 0.0, 0.0], atol=1e-12)
+
+
+def test_power_norms_against_matrix_power():
+    rng = np.random.default_rng(1)
+    W = rng.normal(size=(5, 5))
+    expected = [np.linalg.norm(np.linalg.matrix_power(W.T, p), 2) for p in range(1, 6)]
+    np.testing.assert_allclose(claims.power_norms(W, 5), expected, rtol=1e-10)
+
+
+@pytest.mark.parametrize("W, p, word", [(np.ones((2, 3)), 2, "square"), (np.eye(2), 0, "p_max"),
+                                        (np.eye(2), 1.5, "p_max")])
+def test_power_norms_rejects_bad_input(W, p, word):
+    with pytest.raises(ValueError, match=word):
+        claims.power_norms(W, p)
+
+
+def test_range_between_finds_where_a_curve_leaves_the_band():
+    y = np.array([0.05, 0.02, 0.09, 0.12, 0.03])
+    out = claims.range_between(y, 0.01, 0.1)
+    assert out == {"inside": False, "min": 0.02, "max": 0.12, "first_outside": 3}
+    assert claims.range_between(y, 0.01, 0.1, stop=3)["inside"]
+    assert claims.range_between(y, 0.01, 0.1, start=4)["first_outside"] is None
+    with pytest.raises(ValueError, match="empty"):
+        claims.range_between(y, 0, 1, start=9)
+    with pytest.raises(ValueError, match="low"):
+        claims.range_between(y, 1, 0)
+
+
+def test_first_below():
+    assert claims.first_below([3, 2, 1, 0.5], 1.5) == 2
+    assert claims.first_below([3, 2], 1) is None
+
+
+def test_comparison_word():
+    assert claims.comparison_word(1, 2) == "lower"
+    assert claims.comparison_word(2, 1) == "higher"
+    assert claims.comparison_word(1.0, 1.02) == "equal"
+
+
+def test_glue_prints_without_myst_nb(monkeypatch, capsys):
+    import builtins
+    real_import = builtins.__import__
+
+    def no_myst(name, *args, **kwargs):
+        if name == "myst_nb":
+            raise ImportError("not here")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_myst)
+    claims.glue("x", np.float64(0.25))
+    claims.glue("n", np.int64(3))
+    assert capsys.readouterr().out == "x = 0.25\nn = 3\n"
+
+
+def test_glue_rejects_bad_names_and_values():
+    with pytest.raises(ValueError, match="name"):
+        claims.glue("not a name", 1)
+    with pytest.raises(TypeError, match="number or a string"):
+        claims.glue("x", [1, 2])
