@@ -62,3 +62,10 @@ def check_choice(name: str, value, choices) -> None:
     """Raise unless ``value`` is one of ``choices``."""
     if value not in choices:
         raise ValueError(f"{name}: expected one of {sorted(choices)}, got {value!r}")
+
+
+def check_positive_ints(**values) -> None:
+    """Raise unless every value is a positive whole number (``True`` and ``1.0`` are refused)."""
+    for name, v in values.items():
+        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
+            raise ValueError(f"{name}: expected a positive integer, got {v!r}")

@@ -28,32 +28,13 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ._validate import as_array, as_sequences, check_choice, check_shape
+from ._validate import as_array, as_sequences, check_choice, check_positive_ints, check_shape
+from .recurrent import (DERIVATIVES, NONLINEARITIES, backward_step, check_rnn_weights, initial_state, input_part,
+                        rnn_step_from_input_part)
 
-FORWARD = {
-    "relu": lambda a: np.maximum(a, 0.0),
-    "tanh": np.tanh,
-    "linear": lambda a: a,
-}
-DERIVATIVE = {
-    "relu": lambda a: (a > 0).astype(float),
-    "tanh": lambda a: 1.0 - np.tanh(a) ** 2,
-    "linear": np.ones_like,
-}
+#: The nonlinearities BPTT handles (f and f'), from :mod:`lecturelib.recurrent`: relu, tanh, linear.
+FORWARD, DERIVATIVE = NONLINEARITIES, DERIVATIVES
 PARAMS = ("W_in", "W_rec", "b", "W_out", "h0")
-
-
-def _weights(W_in, W_rec, b, W_out):
-    W_rec = as_array("W_rec", W_rec, ndim=2)
-    n = W_rec.shape[0]
-    check_shape("W_rec", W_rec, (n, n), "(n_hidden, n_hidden)")
-    W_in = as_array("W_in", W_in, ndim=2)
-    check_shape("W_in", W_in, (n, None), f"(n_hidden={n}, n_in)")
-    b = as_array("b", b, ndim=1)
-    check_shape("b", b, (n,), f"(n_hidden={n},)")
-    W_out = as_array("W_out", W_out, ndim=2)
-    check_shape("W_out", W_out, (None, n), f"(n_out, n_hidden={n})")
-    return W_in, W_rec, b, W_out
 
 
 def bptt_forward(xs, W_in, W_rec, b, W_out, h0=None, nonlinearity: str = "relu"):
@@ -71,23 +52,17 @@ def bptt_forward(xs, W_in, W_rec, b, W_out, h0=None, nonlinearity: str = "relu")
         the weights and the nonlinearity.
     """
     check_choice("nonlinearity", nonlinearity, FORWARD)
-    W_in, W_rec, b, W_out = _weights(W_in, W_rec, b, W_out)
-    n, m = W_in.shape
+    W_in, W_rec, b, W_out, (m, n, _) = check_rnn_weights(W_in, W_rec, b, W_out)
     xs, single = as_sequences(xs, m)
     T, B, _ = xs.shape
-    if h0 is None:
-        h0 = np.zeros((B, n))
-    h0 = as_array("h0", h0, ndim=(1, 2))
-    h0_shared = h0.ndim == 1
-    h0 = np.broadcast_to(h0, (B, n)) if h0_shared else h0
-    check_shape("h0", h0, (B, n), f"(B={B}, n_hidden={n}) or (n_hidden={n},)")
+    h0_shared = h0 is not None and np.ndim(h0) == 1  # one initial state for the whole batch
     f = FORWARD[nonlinearity]
     a = np.empty((T, B, n))
     hs = np.empty((T + 1, B, n))
-    hs[0] = h0
+    hs[0] = initial_state("h0", h0, B, n)
+    pre_in = input_part(xs, W_in, b)  # all input projections at once, (T, B, n)
     for t in range(T):
-        a[t] = hs[t] @ W_rec.T + xs[t] @ W_in.T + b
-        hs[t + 1] = f(a[t])
+        a[t], hs[t + 1] = rnn_step_from_input_part(hs[t], pre_in[t], W_rec, f)
     zs = hs[1:] @ W_out.T
     cache = dict(xs=xs, a=a, hs=hs, W_in=W_in, W_rec=W_rec, b=b, W_out=W_out,
                  nonlinearity=nonlinearity, single=single, h0_shared=h0_shared)
@@ -136,13 +111,17 @@ def _backward(cache, dzs, t_stop: int = 0):
     for t in range(T, t_stop, -1):          # t is the lecture's time index, 1..T
         g = g + dzs[t - 1] @ W_out           # the loss L_t enters here: W_out^T dL/dz_t
         dh[t] = g
-        da = fprime(a[t - 1]) * g            # through the nonlinearity
-        grads["W_rec"] += da.T @ hs[t - 1]
-        grads["W_in"] += da.T @ xs[t - 1]
-        grads["b"] += da.sum(0)
-        g = da @ W_rec                       # dL/dh_{t-1} = W_rec^T (f'(a_t) ⊙ dL/dh_t)
+        da, g = backward_step(g, a[t - 1], W_rec, fprime)   # dL/dh_{t-1} = W_rec^T (f'(a_t) ⊙ dL/dh_t)
+        _accumulate(grads, da, hs[t - 1], xs[t - 1])
     dh[t_stop] = g
     return grads, dh
+
+
+def _accumulate(grads, da, h_prev, x):
+    """Add one step's terms: dL/dW_rec += da_t h_{t-1}^T, dL/dW_in += da_t x_t^T, dL/db += da_t."""
+    grads["W_rec"] += da.T @ h_prev
+    grads["W_in"] += da.T @ x
+    grads["b"] += da.sum(0)
 
 
 def _dzs3(cache, dzs):
@@ -196,9 +175,8 @@ def wrec_contributions(cache, dzs) -> np.ndarray:
     for s in range(T, 0, -1):
         g = dzs[s - 1] @ W_out               # dL_s/dh_s
         for t in range(s, 0, -1):
-            da = fprime(a[t - 1]) * g
+            da, g = backward_step(g, a[t - 1], W_rec, fprime)
             C[s - 1, t - 1] = da.T @ hs[t - 1]
-            g = da @ W_rec
     return C
 
 
@@ -208,8 +186,7 @@ def truncated_grads(cache, dzs, p: int) -> dict:
 
     Equals :func:`bptt_backward` (W_in, W_rec, b, W_out) when ``p >= T``. Cost O(T·p).
     """
-    if not isinstance(p, (int, np.integer)) or p < 1:
-        raise ValueError(f"p: expected a positive number of steps, got {p!r}")
+    check_positive_ints(p=p)
     dzs = _dzs3(cache, dzs)
     xs, a, hs = cache["xs"], cache["a"], cache["hs"]
     W_rec, W_out = cache["W_rec"], cache["W_out"]
@@ -220,11 +197,8 @@ def truncated_grads(cache, dzs, p: int) -> dict:
     for s in range(T, 0, -1):
         g = dzs[s - 1] @ W_out
         for t in range(s, max(s - p, 0), -1):
-            da = fprime(a[t - 1]) * g
-            grads["W_rec"] += da.T @ hs[t - 1]
-            grads["W_in"] += da.T @ xs[t - 1]
-            grads["b"] += da.sum(0)
-            g = da @ W_rec
+            da, g = backward_step(g, a[t - 1], W_rec, fprime)
+            _accumulate(grads, da, hs[t - 1], xs[t - 1])
     return grads
 
 
@@ -241,9 +215,7 @@ def tbptt_k1k2(xs, ys, W_in, W_rec, b, W_out, k1: int, k2: int, h0=None, nonline
         the weights would change between the updates; here they are held fixed so the
         gradients can be compared with the full gradient.
     """
-    for name, v in (("k1", k1), ("k2", k2)):
-        if not isinstance(v, (int, np.integer)) or v < 1:
-            raise ValueError(f"{name}: expected a positive number of steps, got {v!r}")
+    check_positive_ints(k1=k1, k2=k2)
     if k2 < k1:
         raise ValueError(f"k2: expected k2 >= k1 = {k1} (the last k1 losses must be covered), got {k2}")
     zs, cache = bptt_forward(xs, W_in, W_rec, b, W_out, h0, nonlinearity)
@@ -280,13 +252,10 @@ def tbptt_k1k2_torch(model, xs: torch.Tensor, ys: torch.Tensor, k1: int, k2: int
     """
     if k2 < k1 or k1 < 1:
         raise ValueError(f"k1, k2: expected 1 <= k1 <= k2, got k1={k1}, k2={k2}")
-    f = torch.relu if model.nonlinearity == "relu" else torch.tanh
     T, B, _ = xs.shape
     states = [xs.new_zeros(B, model.W_rec.shape[0])]       # h_0 .. h_t, all detached
     updates = []
-
-    def step(h, x):
-        return f(h @ model.W_rec.T + x @ model.W_in.T + model.b)
+    step = model.step                                      # h_t = f(W_rec h_{t-1} + W_in x_t + b)
 
     for end in range(k1, T + 1, k1):
         with torch.no_grad():                  # advance the stream to `end` with current weights
@@ -324,14 +293,13 @@ def truncated_loss_torch(model, xs: torch.Tensor, ys: torch.Tensor, p: int, loss
         model: a VanillaRNN. xs: (T, B, m). ys: (T, B, k) for "every", (B, k) for "last".
     """
     check_choice("loss", loss, ("every", "last"))
-    f = torch.relu if model.nonlinearity == "relu" else torch.tanh
     T, B, _ = xs.shape
     n = model.W_rec.shape[0]
     with torch.no_grad():                      # the constants h_0 .. h_T
         h = xs.new_zeros(B, n)
         states = [h]
         for t in range(T):
-            h = f(h @ model.W_rec.T + xs[t] @ model.W_in.T + model.b)
+            h = model.step(h, xs[t])
             states.append(h)
     ends = list(range(1, T + 1)) if loss == "every" else [T]
     total = xs.new_zeros(())
@@ -341,7 +309,7 @@ def truncated_loss_torch(model, xs: torch.Tensor, ys: torch.Tensor, p: int, loss
         h = torch.cat([states[s - length] for s in group]).detach()
         for j in range(length):
             x = torch.cat([xs[s - length + j] for s in group])
-            h = f(h @ model.W_rec.T + x @ model.W_in.T + model.b)
+            h = model.step(h, x)
         z = h @ model.W_out.T
         y = torch.cat([ys[s - 1] for s in group]) if loss == "every" else ys
         total = total + ((z - y) ** 2).sum() / (2 * B)

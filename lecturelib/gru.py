@@ -32,20 +32,18 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._validate import as_array, check_choice, check_shape
-from ._validate import as_sequences
-from .lstm import _check_lstm_weights, _check_sizes, _state, sigmoid, stack_gates, unstack_gates
+from ._validate import as_array, as_sequences, check_choice, check_positive_ints, check_shape
+from .recurrent import (GRU_GATES, MGU_GATES, RecurrentModule, check_gate_weights, initial_state, sigmoid,
+                        stack_gates, to_numpy, unstack_gates)
 
 RESETS = ("before", "after")
-GRU_GATES = ("r", "u", "h")
-MGU_GATES = ("f", "h")
 
 
 # ----------------------------------------------------------------- weights
 
 def _check_gru(weights, reset):
     check_choice("reset", reset, RESETS)
-    w, m, n = _check_lstm_weights(weights, gates=GRU_GATES)
+    w, m, n = check_gate_weights(weights, GRU_GATES)
     if "b_rh" in weights:
         b_rh = as_array("weights['b_rh']", weights["b_rh"], ndim=1)
         check_shape("weights['b_rh']", b_rh, (n,), f"(n_hidden={n},)")
@@ -62,7 +60,7 @@ def random_gru_weights(n_in: int, n_hidden: int, seed: int = 0, scale: float | N
                        reset: str = "before") -> dict:
     """Random GRU weights, uniform on ±1/sqrt(n_hidden) like ``torch.nn.GRU`` (or ±``scale``);
     with ``reset='after'`` also a random ``b_rh``."""
-    _check_sizes(n_in=n_in, n_hidden=n_hidden)
+    check_positive_ints(n_in=n_in, n_hidden=n_hidden)
     check_choice("reset", reset, RESETS)
     rng = np.random.default_rng(seed)
     s = 1.0 / np.sqrt(n_hidden) if scale is None else scale
@@ -77,7 +75,7 @@ def random_gru_weights(n_in: int, n_hidden: int, seed: int = 0, scale: float | N
 
 def random_mgu_weights(n_in: int, n_hidden: int, seed: int = 0, scale: float | None = None) -> dict:
     """Random minimal-gated-unit weights ``{W_f, b_f, W_h, b_h}``."""
-    _check_sizes(n_in=n_in, n_hidden=n_hidden)
+    check_positive_ints(n_in=n_in, n_hidden=n_hidden)
     rng = np.random.default_rng(seed)
     s = 1.0 / np.sqrt(n_hidden) if scale is None else scale
     return {k: rng.uniform(-s, s, (n_hidden, n_hidden + n_in) if k[0] == "W" else n_hidden)
@@ -87,7 +85,7 @@ def random_mgu_weights(n_in: int, n_hidden: int, seed: int = 0, scale: float | N
 def count_gru_parameters(n_in: int, n_hidden: int, reset: str = "before") -> int:
     """The lecture's GRU: three blocks of ``n (n + m) + n``, exactly three times the vanilla RNN;
     the after-form adds the n entries of ``b_rh``. (``torch.nn.GRU`` keeps two full biases: 3n more.)"""
-    _check_sizes(n_in=n_in, n_hidden=n_hidden)
+    check_positive_ints(n_in=n_in, n_hidden=n_hidden)
     check_choice("reset", reset, RESETS)
     n, m = n_hidden, n_in
     return 3 * (n * (n + m) + n) + (n if reset == "after" else 0)
@@ -95,7 +93,7 @@ def count_gru_parameters(n_in: int, n_hidden: int, reset: str = "before") -> int
 
 def count_mgu_parameters(n_in: int, n_hidden: int) -> int:
     """The minimal gated unit: two blocks of ``n (n + m) + n``, twice the vanilla RNN."""
-    _check_sizes(n_in=n_in, n_hidden=n_hidden)
+    check_positive_ints(n_in=n_in, n_hidden=n_hidden)
     return 2 * (n_hidden * (n_hidden + n_in) + n_hidden)
 
 
@@ -141,7 +139,7 @@ def gru_forward(xs, weights: dict, h0=None, reset: str = "before", batch_first: 
     w, m, n = _check_gru(weights, reset)
     xs, single = as_sequences(xs, m, batch_first)
     T, B, _ = xs.shape
-    h = _state("h0", h0, B, n, np.float64)
+    h = initial_state("h0", h0, B, n)
     out = {k: np.empty((T, B, n)) for k in ("h", "r", "u", "cand")}
     for t in range(T):
         h, r, u, cand = _gru_cell(h, xs[t], w, n, reset)
@@ -155,10 +153,10 @@ def gru_forward(xs, weights: dict, h0=None, reset: str = "before", batch_first: 
 
 def mgu_forward(xs, weights: dict, h0=None, batch_first: bool = False):
     """Run the minimal gated unit over whole sequences (numpy); returns hs like :func:`gru_forward`."""
-    w, m, n = _check_lstm_weights(weights, gates=MGU_GATES)
+    w, m, n = check_gate_weights(weights, MGU_GATES)
     xs, single = as_sequences(xs, m, batch_first)
     T, B, _ = xs.shape
-    h = _state("h0", h0, B, n, np.float64)
+    h = initial_state("h0", h0, B, n)
     hs = np.empty((T, B, n))
     for t in range(T):
         f = sigmoid(np.concatenate([h, xs[t]], -1) @ w["W_f"].T + w["b_f"])
@@ -170,62 +168,7 @@ def mgu_forward(xs, weights: dict, h0=None, batch_first: bool = False):
 
 # ----------------------------------------------------------------- PyTorch
 
-class _Recurrent(nn.Module):
-    """Shared plumbing: fused parameters ``W_in`` (G n, m), ``W_rec`` (G n, n), ``b`` (G n,),
-    optional readout ``W_out``; ``forward(xs, h0=None) -> (hs, zs)`` like :class:`lecturelib.lstm.LSTM`."""
-
-    gates: tuple = ()
-
-    def __init__(self, n_in, n_hidden, n_out=None, batch_first=False):
-        super().__init__()
-        _check_sizes(n_in=n_in, n_hidden=n_hidden)
-        self.n_in, self.n_hidden, self.batch_first = n_in, n_hidden, batch_first
-        G, s = len(self.gates), 1.0 / np.sqrt(n_hidden)
-        self.W_in = nn.Parameter(torch.empty(G * n_hidden, n_in).uniform_(-s, s))
-        self.W_rec = nn.Parameter(torch.empty(G * n_hidden, n_hidden).uniform_(-s, s))
-        self.b = nn.Parameter(torch.empty(G * n_hidden).uniform_(-s, s))
-        self.W_out = None
-        if n_out is not None:
-            _check_sizes(n_out=n_out)
-            self.W_out = nn.Parameter(torch.empty(n_out, n_hidden).uniform_(-s, s))
-
-    def forward(self, xs, h0=None):
-        if xs.dim() != 3 or xs.shape[-1] != self.n_in:
-            layout = "(B, T, n_in)" if self.batch_first else "(T, B, n_in)"
-            raise ValueError(f"xs: expected shape {layout} with n_in={self.n_in}, got {tuple(xs.shape)}")
-        if self.batch_first:
-            xs = xs.transpose(0, 1)
-        h = xs.new_zeros(xs.shape[1], self.n_hidden) if h0 is None else h0
-        xp = torch.matmul(xs, self.W_in.t()) + self.b  # all input projections, one product
-        hs = []
-        for p in xp.unbind(0):
-            h = self.cell(p, h)
-            hs.append(h)
-        hs = torch.stack(hs)
-        zs = None if self.W_out is None else hs @ self.W_out.t()
-        if self.batch_first:
-            hs = hs.transpose(0, 1)
-            zs = None if zs is None else zs.transpose(0, 1)
-        return hs, zs
-
-    def lecture_weights(self) -> dict:
-        """The weights as the lecture's dict ``{W_g: [W_rec^g W_in^g], b_g}`` (numpy, float64)."""
-        get = lambda p: p.detach().double().cpu().numpy()  # noqa: E731
-        return unstack_gates(get(self.W_rec), get(self.W_in), get(self.b), gates=self.gates)
-
-    def load_lecture_weights(self, weights: dict):
-        """Copy the lecture's weight dict into this module (returns self)."""
-        w, m, n = _check_lstm_weights(weights, gates=self.gates)
-        if (m, n) != (self.n_in, self.n_hidden):
-            raise ValueError(f"weights: expected n_in={self.n_in}, n_hidden={self.n_hidden}, got n_in={m}, n_hidden={n}")
-        W_rec, W_in, b = stack_gates(w, gates=self.gates)
-        with torch.no_grad():
-            for p, value in ((self.W_rec, W_rec), (self.W_in, W_in), (self.b, b)):
-                p.copy_(torch.as_tensor(value, dtype=p.dtype))
-        return self
-
-
-class GRU(_Recurrent):
+class GRU(RecurrentModule):
     """The GRU in PyTorch, either form (``reset='before'``: the lecture; ``'after'``: nn.GRU's).
 
     Row blocks of ``W_in``, ``W_rec``, ``b`` in the order (r, u, h); the after-form has ``b_rh`` (n,) too.
@@ -243,6 +186,9 @@ class GRU(_Recurrent):
             s = 1.0 / np.sqrt(n_hidden)
             self.b_rh = nn.Parameter(torch.empty(n_hidden).uniform_(-s, s))
 
+    def forward(self, xs, h0=None):
+        return super().forward(xs, h0)
+
     def cell(self, p, h):
         n = self.n_hidden
         if self.reset == "after":
@@ -259,7 +205,7 @@ class GRU(_Recurrent):
     def lecture_weights(self) -> dict:
         w = super().lecture_weights()
         if self.reset == "after":
-            w["b_rh"] = self.b_rh.detach().double().cpu().numpy()
+            w["b_rh"] = to_numpy(self.b_rh)
         return w
 
     def load_lecture_weights(self, weights: dict):
@@ -271,10 +217,13 @@ class GRU(_Recurrent):
         return self
 
 
-class MGU(_Recurrent):
+class MGU(RecurrentModule):
     """The minimal gated unit (Zhou et al. 2016) in PyTorch; row blocks (f, h)."""
 
     gates = MGU_GATES
+
+    def forward(self, xs, h0=None):
+        return super().forward(xs, h0)
 
     def cell(self, p, h):
         n = self.n_hidden
@@ -312,7 +261,7 @@ def gru_from_torch(gru: nn.GRU) -> dict:
         raise ValueError("gru: expected one layer, unidirectional, with biases "
                          f"(got num_layers={gru.num_layers}, bidirectional={gru.bidirectional}, bias={gru.bias})")
     n = gru.hidden_size
-    get = lambda name: getattr(gru, name).detach().double().cpu().numpy()  # noqa: E731
+    get = lambda name: to_numpy(getattr(gru, name))  # noqa: E731
     b_ih, b_hh = get("bias_ih_l0"), get("bias_hh_l0")
     b = b_ih.copy()
     b[:2 * n] += b_hh[:2 * n]

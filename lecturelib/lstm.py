@@ -16,7 +16,8 @@ Weights travel as a dict ``{"W_f": ..., "b_f": ..., ...}`` (see :func:`random_ls
 
 Inside the functions the four gates are stacked into one matrix of 4n rows, in the order
 :data:`GATES` = (f, i, o, v): the three sigmoid gates first, then the tanh value, so that one
-sigmoid covers a contiguous block. The input part of all time steps is then one matrix product
+sigmoid covers a contiguous block (the gate orders, the stacking and the torch base class are in
+:mod:`lecturelib.recurrent`). The input part of all time steps is then one matrix product
 before the loop; each step adds one recurrent product ``h_{t-1} @ W_rec^T``.
 
 ``torch.nn.LSTM`` computes the same function with its gates stacked as (i, f, g, o) (its ``g`` is
@@ -29,71 +30,20 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._validate import as_array, as_sequences, check_shape
+from ._validate import as_array, as_sequences, check_positive_ints, check_shape
+from .gradients import backprop_norms, default_rnn_init
+from .recurrent import (LSTM_EQUATION_ORDER, LSTM_GATES, LSTM_TORCH_GATES, RecurrentModule, check_gate_weights,
+                        initial_state, sigmoid, sigmoid_inplace, stack_gates, time_major, to_numpy, unstack_gates)
 
 #: The order in which lecturelib stacks the gates (sigmoid gates first, then the tanh value).
-GATES = ("f", "i", "o", "v")
+GATES = LSTM_GATES
 #: The order of torch.nn.LSTM's gate blocks, written with the lecture's names (torch's g is v).
-TORCH_GATES = ("i", "f", "v", "o")
+TORCH_GATES = LSTM_TORCH_GATES
 
 
-def sigmoid(a):
-    """The logistic function 1 / (1 + exp(-a)), computed without overflow for large |a|."""
-    return 0.5 * (1.0 + np.tanh(0.5 * a))
-
-
-def _sigmoid_inplace(a):
-    np.multiply(a, 0.5, out=a)
-    np.tanh(a, out=a)
-    a *= 0.5
-    a += 0.5
-
-
-# ----------------------------------------------------------------- weights
-
-def _check_lstm_weights(weights, gates=("f", "i", "v", "o")):
-    """Validate a weight dict; return (m, n) and float arrays."""
-    if not isinstance(weights, dict):
-        raise ValueError(f"weights: expected a dict with keys W_f, b_f, ..., got {type(weights).__name__}")
-    missing = [f"{p}_{g}" for g in gates for p in ("W", "b") if f"{p}_{g}" not in weights]
-    if missing:
-        raise ValueError(f"weights: missing {missing}; expected W_g (n, n+m) and b_g (n,) for g in {list(gates)}")
-    out = {}
-    first = as_array(f"weights['W_{gates[0]}']", weights[f"W_{gates[0]}"], ndim=2)
-    n = first.shape[0]
-    m = first.shape[1] - n
-    if m < 1:
-        raise ValueError(f"weights['W_{gates[0]}']: expected shape (n, n + m) with m >= 1, got {first.shape}")
-    for g in gates:
-        W = as_array(f"weights['W_{g}']", weights[f"W_{g}"], ndim=2)
-        check_shape(f"weights['W_{g}']", W, (n, n + m), f"(n_hidden={n}, n_hidden + n_in={n + m}) = [W_rec W_in]")
-        b = as_array(f"weights['b_{g}']", weights[f"b_{g}"], ndim=1)
-        check_shape(f"weights['b_{g}']", b, (n,), f"(n_hidden={n},)")
-        out[f"W_{g}"], out[f"b_{g}"] = W, b
-    return out, m, n
-
-
-def stack_gates(weights, gates=GATES, dtype=np.float64):
-    """Stack per-gate weights into the fused form: ``(W_rec (G n, n), W_in (G n, m), b (G n,))``.
-
-    Row block k belongs to gate ``gates[k]``; the first n columns of each W_g are its W_rec part.
-    """
-    n = np.shape(weights[f"b_{gates[0]}"])[0]
-    W = np.concatenate([np.asarray(weights[f"W_{g}"], dtype=dtype) for g in gates])
-    b = np.concatenate([np.asarray(weights[f"b_{g}"], dtype=dtype) for g in gates])
-    return np.ascontiguousarray(W[:, :n]), np.ascontiguousarray(W[:, n:]), b
-
-
-def unstack_gates(W_rec, W_in, b, gates=GATES):
-    """The inverse of :func:`stack_gates`: a dict ``{W_g: [W_rec^g W_in^g], b_g}``."""
-    W_rec, W_in, b = (np.asarray(a, dtype=np.float64) for a in (W_rec, W_in, b))
-    n = W_rec.shape[1]
-    out = {}
-    for k, g in enumerate(gates):
-        rows = slice(k * n, (k + 1) * n)
-        out[f"W_{g}"] = np.concatenate([W_rec[rows], W_in[rows]], axis=1)
-        out[f"b_{g}"] = b[rows].copy()
-    return out
+def _check_lstm_weights(weights):
+    """Validate an LSTM weight dict; return float arrays and (m, n)."""
+    return check_gate_weights(weights, GATES)
 
 
 def random_lstm_weights(n_in: int, n_hidden: int, seed: int = 0, scale: float | None = None,
@@ -103,21 +53,15 @@ def random_lstm_weights(n_in: int, n_hidden: int, seed: int = 0, scale: float | 
     ``forget_bias`` is added to ``b_f``: a positive value (1 is the usual choice, Gers et al. 2000;
     Jozefowicz et al. 2015) starts the forget gates near 1, so the cell remembers by default.
     """
-    _check_sizes(n_in=n_in, n_hidden=n_hidden)
+    check_positive_ints(n_in=n_in, n_hidden=n_hidden)
     rng = np.random.default_rng(seed)
     s = 1.0 / np.sqrt(n_hidden) if scale is None else scale
     w = {}
-    for g in ("f", "i", "v", "o"):
+    for g in LSTM_EQUATION_ORDER:
         w[f"W_{g}"] = rng.uniform(-s, s, (n_hidden, n_hidden + n_in))
         w[f"b_{g}"] = rng.uniform(-s, s, n_hidden)
     w["b_f"] = w["b_f"] + forget_bias
     return w
-
-
-def _check_sizes(**sizes):
-    for name, v in sizes.items():
-        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
-            raise ValueError(f"{name}: expected a positive integer, got {v!r}")
 
 
 def count_lstm_parameters(n_in: int, n_hidden: int, n_out: int = 0) -> int:
@@ -127,7 +71,7 @@ def count_lstm_parameters(n_in: int, n_hidden: int, n_out: int = 0) -> int:
     Without the readout this is exactly four times the vanilla RNN's ``n (n + m) + n``.
     (``torch.nn.LSTM`` has 4n more: its second bias.)
     """
-    _check_sizes(n_in=n_in, n_hidden=n_hidden)
+    check_positive_ints(n_in=n_in, n_hidden=n_hidden)
     if not isinstance(n_out, (int, np.integer)) or n_out < 0:
         raise ValueError(f"n_out: expected a non-negative integer, got {n_out!r}")
     n, m = n_hidden, n_in
@@ -135,16 +79,6 @@ def count_lstm_parameters(n_in: int, n_hidden: int, n_out: int = 0) -> int:
 
 
 # ----------------------------------------------------------------- numpy
-
-def _state(name, value, B, n, dtype):
-    if value is None:
-        return np.zeros((B, n), dtype=dtype)
-    value = as_array(name, value, ndim=(1, 2))
-    if value.ndim == 1:
-        value = np.broadcast_to(value, (B, value.shape[0]))
-    check_shape(name, value, (B, n), f"(B={B}, n_hidden={n}) or (n_hidden={n},)")
-    return np.array(value, dtype=dtype)
-
 
 def lstm_step(h_prev, c_prev, x, weights: dict):
     """One LSTM step, the lecture's six equations.
@@ -189,8 +123,8 @@ def lstm_forward(xs, weights: dict, h0=None, c0=None, batch_first: bool = False,
     xs, single = as_sequences(xs, m, batch_first)
     xs = xs.astype(dtype, copy=False)
     T, B, _ = xs.shape
-    h = _state("h0", h0, B, n, dtype)
-    c = _state("c0", c0, B, n, dtype)
+    h = initial_state("h0", h0, B, n, dtype)
+    c = initial_state("c0", c0, B, n, dtype)
     W_rec, W_in, b = stack_gates(w, dtype=dtype)
     # Every step's input part in one product; the buffer then receives the activated gates in place.
     gates = (xs.reshape(T * B, m) @ W_in.T).reshape(T, B, 4 * n)
@@ -203,7 +137,7 @@ def lstm_forward(xs, weights: dict, h0=None, c0=None, batch_first: bool = False,
     for t in range(T):
         g = gates[t]
         g += h @ W_rec_T  # pre-activations of the four gates, (B, 4n)
-        _sigmoid_inplace(g[:, :3 * n])
+        sigmoid_inplace(g[:, :3 * n])
         np.tanh(g[:, 3 * n:], out=g[:, 3 * n:])
         f, i, o, v = g[:, :n], g[:, n:2 * n], g[:, 2 * n:3 * n], g[:, 3 * n:]
         c = f * c + i * v
@@ -255,8 +189,8 @@ def lstm_backward(dhs, cache, dh_last=None, dc_last=None, return_state_grads: bo
     else:
         check_shape("dhs", dhs, (T, B, n), f"(T={T}, B={B}, n_hidden={n}), like hs")
     dhs = dhs.astype(dtype, copy=False)
-    dh = _state("dh_last", dh_last, B, n, dtype)
-    dc = _state("dc_last", dc_last, B, n, dtype)
+    dh = initial_state("dh_last", dh_last, B, n, dtype)
+    dc = initial_state("dc_last", dc_last, B, n, dtype)
     da = np.empty((T, B, 4 * n), dtype=dtype)  # dL/d(pre-activations), gates f, i, o, v
     dh_all = np.empty((T, B, n), dtype=dtype) if return_state_grads else None
     dc_all = np.empty((T, B, n), dtype=dtype) if return_state_grads else None
@@ -293,7 +227,7 @@ def lstm_backward(dhs, cache, dh_last=None, dc_last=None, return_state_grads: bo
 
 # ----------------------------------------------------------------- PyTorch
 
-class LSTM(nn.Module):
+class LSTM(RecurrentModule):
     """The lecture's LSTM in PyTorch with fused gates.
 
     Parameters: ``W_in`` (4n, m), ``W_rec`` (4n, n) and ``b`` (4n,), row blocks in the order
@@ -305,70 +239,32 @@ class LSTM(nn.Module):
     ``zs = hs W_out^T`` (T, B, k), else None. The final ``(h_T, c_T)`` is kept in ``self.last_state``.
     """
 
+    gates = GATES
+
     def __init__(self, n_in: int, n_hidden: int, n_out: int | None = None, batch_first: bool = False,
                  forget_bias: float = 0.0):
-        super().__init__()
-        _check_sizes(n_in=n_in, n_hidden=n_hidden)
-        self.n_in, self.n_hidden, self.batch_first = n_in, n_hidden, batch_first
-        s = 1.0 / np.sqrt(n_hidden)
-        self.W_in = nn.Parameter(torch.empty(4 * n_hidden, n_in).uniform_(-s, s))
-        self.W_rec = nn.Parameter(torch.empty(4 * n_hidden, n_hidden).uniform_(-s, s))
-        self.b = nn.Parameter(torch.empty(4 * n_hidden).uniform_(-s, s))
+        super().__init__(n_in, n_hidden, n_out, batch_first)
         with torch.no_grad():
             self.b[:n_hidden] += forget_bias
-        self.W_out = None
-        if n_out is not None:
-            _check_sizes(n_out=n_out)
-            self.W_out = nn.Parameter(torch.empty(n_out, n_hidden).uniform_(-s, s))
-        self.last_state = None
 
-    def forward(self, xs: torch.Tensor, state=None):
-        if xs.dim() != 3 or xs.shape[-1] != self.n_in:
-            layout = "(B, T, n_in)" if self.batch_first else "(T, B, n_in)"
-            raise ValueError(f"xs: expected shape {layout} with n_in={self.n_in}, got {tuple(xs.shape)}")
-        if self.batch_first:
-            xs = xs.transpose(0, 1)
+    def initial_state(self, xs):
+        h = c = xs.new_zeros(xs.shape[1], self.n_hidden)
+        return h, c
+
+    def state_h(self, state):
+        return state[0]
+
+    def cell(self, p, state):
+        """One step from the input part ``p`` = W_in x_t + b (B, 4n) and ``(h_{t-1}, c_{t-1})``."""
+        h, c = state
         n = self.n_hidden
-        if state is None:
-            h = c = xs.new_zeros(xs.shape[1], n)
-        else:
-            h, c = state
-        xp = torch.matmul(xs, self.W_in.t()) + self.b  # (T, B, 4n): all input projections at once
-        W_rec_t = self.W_rec.t()
-        hs = []
-        # unbind hands each step its own view; indexing xp[t] would make each step's backward
-        # write a gradient as large as the whole of xp.
-        for p in xp.unbind(0):
-            a = torch.addmm(p, h, W_rec_t)
-            fio = torch.sigmoid(a[:, :3 * n])
-            v = torch.tanh(a[:, 3 * n:])
-            f, i, o = fio.chunk(3, 1)
-            c = torch.addcmul(f * c, i, v)
-            h = o * torch.tanh(c)
-            hs.append(h)
-        self.last_state = (h, c)
-        hs = torch.stack(hs)
-        zs = None if self.W_out is None else hs @ self.W_out.t()
-        if self.batch_first:
-            hs = hs.transpose(0, 1)
-            zs = None if zs is None else zs.transpose(0, 1)
-        return hs, zs
-
-    def lecture_weights(self) -> dict:
-        """The weights as the lecture's dict ``{W_g: [W_rec^g W_in^g], b_g}`` (numpy, float64)."""
-        return unstack_gates(self.W_rec.detach().double().numpy(), self.W_in.detach().double().numpy(),
-                             self.b.detach().double().numpy())
-
-    def load_lecture_weights(self, weights: dict) -> "LSTM":
-        """Copy the lecture's weight dict into this module (returns self)."""
-        w, m, n = _check_lstm_weights(weights)
-        if (m, n) != (self.n_in, self.n_hidden):
-            raise ValueError(f"weights: expected n_in={self.n_in}, n_hidden={self.n_hidden}, got n_in={m}, n_hidden={n}")
-        W_rec, W_in, b = stack_gates(w)
-        with torch.no_grad():
-            for p, value in ((self.W_rec, W_rec), (self.W_in, W_in), (self.b, b)):
-                p.copy_(torch.as_tensor(value, dtype=p.dtype))
-        return self
+        a = torch.addmm(p, h, self.W_rec.t())
+        fio = torch.sigmoid(a[:, :3 * n])
+        v = torch.tanh(a[:, 3 * n:])
+        f, i, o = fio.chunk(3, 1)
+        c = torch.addcmul(f * c, i, v)  # c_t = f_t * c_{t-1} + i_t * v_t
+        h = o * torch.tanh(c)           # h_t = o_t * tanh(c_t)
+        return h, c
 
 
 class UnfusedLSTM(nn.Module):
@@ -379,17 +275,16 @@ class UnfusedLSTM(nn.Module):
 
     def __init__(self, n_in: int, n_hidden: int, batch_first: bool = False):
         super().__init__()
-        _check_sizes(n_in=n_in, n_hidden=n_hidden)
+        check_positive_ints(n_in=n_in, n_hidden=n_hidden)
         self.n_in, self.n_hidden, self.batch_first = n_in, n_hidden, batch_first
         s = 1.0 / np.sqrt(n_hidden)
-        for g in ("f", "i", "v", "o"):
+        for g in LSTM_EQUATION_ORDER:
             setattr(self, f"W_in_{g}", nn.Parameter(torch.empty(n_hidden, n_in).uniform_(-s, s)))
             setattr(self, f"W_rec_{g}", nn.Parameter(torch.empty(n_hidden, n_hidden).uniform_(-s, s)))
             setattr(self, f"b_{g}", nn.Parameter(torch.empty(n_hidden).uniform_(-s, s)))
 
     def forward(self, xs: torch.Tensor, state=None):
-        if self.batch_first:
-            xs = xs.transpose(0, 1)
+        xs = time_major(xs, self.n_in, self.batch_first)
         h = c = xs.new_zeros(xs.shape[1], self.n_hidden)
         if state is not None:
             h, c = state
@@ -412,7 +307,7 @@ class UnfusedLSTM(nn.Module):
     def load_lecture_weights(self, weights: dict) -> "UnfusedLSTM":
         w, m, n = _check_lstm_weights(weights)
         with torch.no_grad():
-            for g in ("f", "i", "v", "o"):
+            for g in LSTM_EQUATION_ORDER:
                 getattr(self, f"W_rec_{g}").copy_(torch.as_tensor(w[f"W_{g}"][:, :n]))
                 getattr(self, f"W_in_{g}").copy_(torch.as_tensor(w[f"W_{g}"][:, n:]))
                 getattr(self, f"b_{g}").copy_(torch.as_tensor(w[f"b_{g}"]))
@@ -447,7 +342,7 @@ def lstm_from_torch(lstm: nn.LSTM) -> dict:
         raise ValueError("lstm: expected one layer, unidirectional, without projections "
                          f"(got num_layers={lstm.num_layers}, bidirectional={lstm.bidirectional}, "
                          f"proj_size={lstm.proj_size})")
-    get = lambda name: getattr(lstm, name).detach().double().cpu().numpy()  # noqa: E731
+    get = lambda name: to_numpy(getattr(lstm, name))  # noqa: E731
     b = get("bias_ih_l0") + get("bias_hh_l0") if lstm.bias else np.zeros(4 * lstm.hidden_size)
     return unstack_gates(get("weight_hh_l0"), get("weight_ih_l0"), b, gates=TORCH_GATES)
 
@@ -516,8 +411,6 @@ def plot_gradient_highway(axes, xs, n_hidden: int, forget_biases=(-1.0, 0.0, 1.0
         axes: two matplotlib axes. xs: inputs (T, B, m) driving the LSTMs.
         n_hidden: the width of every network. forget_biases: the constants added to b_f.
     """
-    from .gradients import backprop_norms, default_rnn_init
-
     xs = as_array("xs", xs, ndim=3)
     T, _, m = xs.shape
     ax_h, ax_c = axes

@@ -18,9 +18,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._validate import as_array, check_shape
-from ._validate import as_sequences
-from .lstm import _check_sizes, _state
+from ._validate import as_array, as_sequences, check_positive_ints, check_shape
+from .recurrent import initial_state, time_major, to_numpy
 
 NAMES = ("W_in", "W_fx", "W_fh", "W_hf", "b", "W_out")
 
@@ -44,7 +43,7 @@ def _check(weights):
 
 def random_mrnn_weights(n_in: int, n_hidden: int, n_factors: int, n_out: int, seed: int = 0) -> dict:
     """Random weights (uniform, scaled by 1/sqrt(fan-in)) as a dict with keys :data:`NAMES`."""
-    _check_sizes(n_in=n_in, n_hidden=n_hidden, n_factors=n_factors, n_out=n_out)
+    check_positive_ints(n_in=n_in, n_hidden=n_hidden, n_factors=n_factors, n_out=n_out)
     rng = np.random.default_rng(seed)
     u = lambda shape, fan: rng.uniform(-1, 1, shape) / np.sqrt(fan)  # noqa: E731
     return {"W_in": u((n_hidden, n_in), n_in), "W_fx": u((n_factors, n_in), n_in),
@@ -54,7 +53,7 @@ def random_mrnn_weights(n_in: int, n_hidden: int, n_factors: int, n_out: int, se
 
 def count_mrnn_parameters(n_in: int, n_hidden: int, n_factors: int, n_out: int) -> int:
     """``n m + F m + F n + n F + n + k n``."""
-    _check_sizes(n_in=n_in, n_hidden=n_hidden, n_factors=n_factors, n_out=n_out)
+    check_positive_ints(n_in=n_in, n_hidden=n_hidden, n_factors=n_factors, n_out=n_out)
     n, m, F, k = n_hidden, n_in, n_factors, n_out
     return n * m + F * m + 2 * F * n + n + k * n
 
@@ -73,7 +72,7 @@ def mrnn_forward(xs, weights: dict, h0=None, batch_first: bool = False):
     w, m, n = _check(weights)
     xs, single = as_sequences(xs, m, batch_first)
     T, B, _ = xs.shape
-    h = _state("h0", h0, B, n, np.float64)
+    h = initial_state("h0", h0, B, n)
     fx = xs @ w["W_fx"].T                      # (T, B, F): the input's factor gains, all steps at once
     pre_in = xs @ w["W_in"].T + w["b"]
     hs = np.empty((T, B, n))
@@ -95,7 +94,7 @@ class MultiplicativeRNN(nn.Module):
 
     def __init__(self, n_in: int, n_hidden: int, n_factors: int, n_out: int, batch_first: bool = False):
         super().__init__()
-        _check_sizes(n_in=n_in, n_hidden=n_hidden, n_factors=n_factors, n_out=n_out)
+        check_positive_ints(n_in=n_in, n_hidden=n_hidden, n_factors=n_factors, n_out=n_out)
         self.n_in, self.n_hidden, self.batch_first = n_in, n_hidden, batch_first
 
         def u(*shape, fan):
@@ -109,11 +108,7 @@ class MultiplicativeRNN(nn.Module):
         self.W_out = u(n_out, n_hidden, fan=n_hidden)
 
     def forward(self, xs, h0=None):
-        if xs.dim() != 3 or xs.shape[-1] != self.n_in:
-            layout = "(B, T, n_in)" if self.batch_first else "(T, B, n_in)"
-            raise ValueError(f"xs: expected shape {layout} with n_in={self.n_in}, got {tuple(xs.shape)}")
-        if self.batch_first:
-            xs = xs.transpose(0, 1)
+        xs = time_major(xs, self.n_in, self.batch_first)
         h = xs.new_zeros(xs.shape[1], self.n_hidden) if h0 is None else h0
         fx = xs @ self.W_fx.t()
         pre_in = xs @ self.W_in.t() + self.b
@@ -130,7 +125,7 @@ class MultiplicativeRNN(nn.Module):
 
     def weights(self) -> dict:
         """The parameters as a numpy dict (float64), for :func:`mrnn_forward`."""
-        return {k: getattr(self, k).detach().double().cpu().numpy() for k in NAMES}
+        return {k: to_numpy(getattr(self, k)) for k in NAMES}
 
 
 # --------------------------------------------------------------- a small task
@@ -139,7 +134,7 @@ def parity_task(batch_size: int, T: int, seed=None, batch_first: bool = False):
     """Running parity of a bit string: inputs one-hot bits (T, B, 2), targets (T, B) the parity
     (0 or 1) of the bits seen so far. Each bit either keeps or flips the answer: an input-dependent
     transition, which is what the multiplicative RNN represents directly."""
-    _check_sizes(batch_size=batch_size, T=T)
+    check_positive_ints(batch_size=batch_size, T=T)
     rng = np.random.default_rng(seed)
     bits = rng.integers(0, 2, size=(T, batch_size))
     xs = np.eye(2)[bits]

@@ -16,7 +16,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._validate import as_array, as_sequences, check_choice, check_shape
+from ._validate import as_array, as_sequences, check_choice, check_positive_ints, check_shape
+from .recurrent import (NONLINEARITIES as _ALL_NONLINEARITIES, TORCH_NONLINEARITIES, RecurrentModule,
+                        check_rnn_weights, initial_state, input_part, rnn_step_from_input_part, to_numpy)
+from .training import count_parameters as count_module_parameters  # the name chapters 1, 4-6 import
 
 #: The lecture's 4-unit recurrent matrix (no input, no bias): h_{t+1} = relu(W_rec h_t).
 LECTURE_W_REC = np.array([
@@ -26,33 +29,13 @@ LECTURE_W_REC = np.array([
     [0.0, 0.8, 0.0, 0.7],
 ])
 
-NONLINEARITIES = {
-    "relu": lambda a: np.maximum(a, 0.0),
-    "tanh": np.tanh,
-}
+#: The nonlinearities of the vanilla RNN (:mod:`lecturelib.bptt` also allows "linear", for analysis).
+NONLINEARITIES = {name: _ALL_NONLINEARITIES[name] for name in TORCH_NONLINEARITIES}
 
 
 def _nonlinearity(name: str):
     check_choice("nonlinearity", name, NONLINEARITIES)
     return NONLINEARITIES[name]
-
-
-def _check_weights(W_in, W_rec, b, W_out=None):
-    """Convert and cross-check the weight shapes; returns arrays and (m, n, k)."""
-    W_rec = as_array("W_rec", W_rec, ndim=2)
-    n = W_rec.shape[0]
-    check_shape("W_rec", W_rec, (n, n), "(n_hidden, n_hidden): W_rec must be square")
-    W_in = as_array("W_in", W_in, ndim=2)
-    check_shape("W_in", W_in, (n, None), f"(n_hidden={n}, n_in): one row per hidden unit")
-    m = W_in.shape[1]
-    b = as_array("b", b, ndim=1)
-    check_shape("b", b, (n,), f"(n_hidden={n},)")
-    k = None
-    if W_out is not None:
-        W_out = as_array("W_out", W_out, ndim=2)
-        check_shape("W_out", W_out, (None, n), f"(n_out, n_hidden={n}): one column per hidden unit")
-        k = W_out.shape[0]
-    return W_in, W_rec, b, W_out, (m, n, k)
 
 
 def rnn_step(h_prev, x, W_rec, W_in, b, nonlinearity: str = "relu") -> np.ndarray:
@@ -68,13 +51,13 @@ def rnn_step(h_prev, x, W_rec, W_in, b, nonlinearity: str = "relu") -> np.ndarra
         h_t, with the shape of ``h_prev``.
     """
     f = _nonlinearity(nonlinearity)
-    W_in, W_rec, b, _, (m, n, _) = _check_weights(W_in, W_rec, b)
+    W_in, W_rec, b, _, (m, n, _) = check_rnn_weights(W_in, W_rec, b)
     h_prev = as_array("h_prev", h_prev, ndim=(1, 2))
     x = as_array("x", x, ndim=(1, 2))
     check_shape("h_prev", h_prev, h_prev.shape[:-1] + (n,), f"(..., n_hidden={n})")
     check_shape("x", x, h_prev.shape[:-1] + (m,), f"(batch as h_prev, n_in={m})")
     # Row-vector form: (B, n) @ (n, n)^T is W_rec h for every row h.
-    return f(h_prev @ W_rec.T + x @ W_in.T + b)
+    return rnn_step_from_input_part(h_prev, input_part(x, W_in, b), W_rec, f)[1]
 
 
 def rnn_forward(xs, W_in, W_rec, b, W_out, h0=None, nonlinearity: str = "relu",
@@ -91,20 +74,14 @@ def rnn_forward(xs, W_in, W_rec, b, W_out, h0=None, nonlinearity: str = "relu",
         (batch-first if asked, no batch axis if ``xs`` had none).
     """
     f = _nonlinearity(nonlinearity)
-    W_in, W_rec, b, W_out, (m, n, k) = _check_weights(W_in, W_rec, b, W_out)
+    W_in, W_rec, b, W_out, (m, n, k) = check_rnn_weights(W_in, W_rec, b, W_out)
     xs, single = as_sequences(xs, m, batch_first)
     T, B, _ = xs.shape
-    if h0 is None:
-        h = np.zeros((B, n))
-    else:
-        h = as_array("h0", h0, ndim=(1, 2))
-        if h.ndim == 1:  # one initial state shared by the whole batch
-            h = np.broadcast_to(h, (B, h.shape[0]))
-        check_shape("h0", h, (B, n), f"(B={B}, n_hidden={n}) or (n_hidden={n},)")
-    pre_in = xs @ W_in.T + b  # all input projections at once, (T, B, n)
+    h = initial_state("h0", h0, B, n)  # a (n,) h0 is shared by the whole batch
+    pre_in = input_part(xs, W_in, b)  # all input projections at once, (T, B, n)
     hs = np.empty((T, B, n))
     for t in range(T):
-        h = f(h @ W_rec.T + pre_in[t])
+        _, h = rnn_step_from_input_part(h, pre_in[t], W_rec, f)
         hs[t] = h
     zs = hs @ W_out.T
     if single:
@@ -133,63 +110,62 @@ def count_rnn_parameters(n_in: int, n_hidden: int, n_out: int, bias: bool = True
 
     The count does not depend on the sequence length: the same weights serve every step.
     """
-    for name, v in (("n_in", n_in), ("n_hidden", n_hidden), ("n_out", n_out)):
-        if not isinstance(v, (int, np.integer)) or v < 1:
-            raise ValueError(f"{name}: expected a positive integer, got {v!r}")
+    check_positive_ints(n_in=n_in, n_hidden=n_hidden, n_out=n_out)
     n, m, k = n_hidden, n_in, n_out
     return n * m + n * n + (n if bias else 0) + k * n + (k if output_bias else 0)
 
 
-def count_module_parameters(module: nn.Module) -> int:
-    """Number of trainable scalars in a PyTorch module."""
-    return sum(p.numel() for p in module.parameters() if p.requires_grad)
-
-
-class VanillaRNN(nn.Module):
-    """The vanilla RNN in PyTorch, with the lecture's parameter names.
+class VanillaRNN(RecurrentModule):
+    """The vanilla RNN in PyTorch, with the lecture's parameter names ``W_in`` (n, m), ``W_rec`` (n, n),
+    ``b`` (n,) and ``W_out`` (k, n).
 
     ``forward(xs, h0=None)`` takes (T, B, m) (or (B, T, m) with ``batch_first``) and
-    returns ``(hs, zs)`` of shapes (T, B, n) and (T, B, k) in the same layout.
+    returns ``(hs, zs)`` of shapes (T, B, n) and (T, B, k) in the same layout. ``run(xs)`` gives the
+    states as a list of tensors of one graph (see :class:`lecturelib.recurrent.RecurrentModule`).
     """
+
+    gates = ("h",)  # one block: W_in, W_rec and b have n rows
 
     def __init__(self, n_in: int, n_hidden: int, n_out: int, nonlinearity: str = "relu",
                  batch_first: bool = False):
-        super().__init__()
         check_choice("nonlinearity", nonlinearity, NONLINEARITIES)
+        super().__init__(n_in, n_hidden, n_out, batch_first)
         self.nonlinearity = nonlinearity
-        self.batch_first = batch_first
-        s = 1.0 / np.sqrt(n_hidden)
-        self.W_in = nn.Parameter(torch.empty(n_hidden, n_in).uniform_(-s, s))
-        self.W_rec = nn.Parameter(torch.empty(n_hidden, n_hidden).uniform_(-s, s))
-        self.b = nn.Parameter(torch.empty(n_hidden).uniform_(-s, s))
-        self.W_out = nn.Parameter(torch.empty(n_out, n_hidden).uniform_(-s, s))
+        self.f = TORCH_NONLINEARITIES[nonlinearity]
+
+    def cell(self, p: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
+        """``h_t = f(W_rec h_{t-1} + p_t)`` with ``p_t = W_in x_t + b``."""
+        return rnn_step_from_input_part(h, p, self.W_rec, self.f)[1]
+
+    def step(self, h: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """One step from an input x (B, m): ``h_t = f(W_rec h_{t-1} + W_in x_t + b)``."""
+        return self.cell(input_part(x, self.W_in, self.b), h)
 
     def forward(self, xs: torch.Tensor, h0: torch.Tensor | None = None):
-        n_in = self.W_in.shape[1]
-        if xs.dim() != 3 or xs.shape[-1] != n_in:
-            layout = "(B, T, n_in)" if self.batch_first else "(T, B, n_in)"
-            raise ValueError(f"xs: expected shape {layout} with n_in={n_in}, got {tuple(xs.shape)}")
-        if self.batch_first:
-            xs = xs.transpose(0, 1)
-        f = torch.relu if self.nonlinearity == "relu" else torch.tanh
-        h = xs.new_zeros(xs.shape[1], self.W_rec.shape[0]) if h0 is None else h0
-        pre_in = xs @ self.W_in.T + self.b  # (T, B, n) in one product
-        hs = []
-        for p in pre_in.unbind(0):
-            h = f(h @ self.W_rec.T + p)
-            hs.append(h)
-        hs = torch.stack(hs)
-        zs = hs @ self.W_out.T
-        if self.batch_first:
-            return hs.transpose(0, 1), zs.transpose(0, 1)
-        return hs, zs
+        return super().forward(xs, h0)
+
+    def lecture_weights(self) -> dict:
+        """The weights as the lecture's dict ``{W_in, W_rec, b, W_out}`` (numpy, float64)."""
+        return {name: to_numpy(getattr(self, name)) for name in ("W_in", "W_rec", "b", "W_out")}
+
+    def load_lecture_weights(self, weights: dict) -> "VanillaRNN":
+        """Copy ``{W_in, W_rec, b, W_out}`` into this module (returns self)."""
+        W_in, W_rec, b, W_out, (m, n, k) = check_rnn_weights(weights["W_in"], weights["W_rec"], weights["b"],
+                                                             weights["W_out"])
+        if (m, n, k) != (self.n_in, self.n_hidden, self.W_out.shape[0]):
+            raise ValueError(f"weights: expected n_in={self.n_in}, n_hidden={self.n_hidden}, "
+                             f"n_out={self.W_out.shape[0]}, got n_in={m}, n_hidden={n}, n_out={k}")
+        with torch.no_grad():
+            for p, value in ((self.W_in, W_in), (self.W_rec, W_rec), (self.b, b), (self.W_out, W_out)):
+                p.copy_(torch.as_tensor(value, dtype=p.dtype))
+        return self
 
 
 def torch_rnn_from_weights(W_in, W_rec, b, nonlinearity: str = "relu", batch_first: bool = False,
                            dtype=torch.float64) -> nn.RNN:
     """A ``torch.nn.RNN`` holding our weights: weight_ih = W_in, weight_hh = W_rec,
     bias_ih = b and bias_hh = 0 (torch keeps two biases where the lecture has one)."""
-    W_in, W_rec, b, _, (m, n, _) = _check_weights(W_in, W_rec, b)
+    W_in, W_rec, b, _, (m, n, _) = check_rnn_weights(W_in, W_rec, b)
     rnn = nn.RNN(m, n, nonlinearity=nonlinearity, batch_first=batch_first, dtype=dtype)
     with torch.no_grad():
         rnn.weight_ih_l0.copy_(torch.as_tensor(W_in))

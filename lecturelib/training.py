@@ -1,4 +1,5 @@
-"""Seeding and a small training loop with a progress bar, shared by the chapters."""
+"""Seeding, and the one training loop the chapters' trainers share (chapter 3's experiments,
+chapter 6's recipes, chapter 8's segmenters), with a progress bar in a live kernel."""
 from __future__ import annotations
 
 import random
@@ -9,7 +10,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from .explorers import is_static
+from .runmode import is_static
 
 
 def seed_everything(seed: int = 0) -> np.random.Generator:
@@ -27,7 +28,8 @@ def progress(iterable, total: int | None = None, desc: str = ""):
     """A tqdm progress bar in a live notebook; the bare iterable in the static book."""
     if is_static():
         return iterable
-    from tqdm.auto import tqdm
+    from tqdm.auto import tqdm  # only a live kernel shows bars; tqdm.auto pulls in the notebook widgets
+
 
     return tqdm(iterable, total=total, desc=desc, leave=False)
 
@@ -48,33 +50,50 @@ class TrainingLog:
 def train(model: torch.nn.Module, loss_fn: Callable, batch_fn: Callable, steps: int,
           optimizer: torch.optim.Optimizer | None = None, lr: float = 1e-3,
           clip: float | None = None, on_step: Callable | None = None, desc: str = "training",
-          quiet: bool = False) -> TrainingLog:
+          quiet: bool = False, clip_fn: Callable | None = None, metrics: Callable | None = None,
+          scheduler=None) -> TrainingLog:
     """Train ``model`` for ``steps`` steps and return a :class:`TrainingLog`.
 
+    Each step: ``batch = batch_fn(step)``; the objective from ``loss_fn``; backward; ``on_step``;
+    clipping; the update; ``scheduler.step()``; ``metrics``. Numbers other than the loss (such as
+    Pascanu's Ω, or a measure taken after the update) go into ``log.extra``, one list per name.
+
     Args:
-        loss_fn: ``loss_fn(model, batch) -> scalar tensor``.
+        loss_fn: ``loss_fn(model, batch)`` -> the scalar tensor to minimize, or a pair
+            ``(objective, {name: number})`` whose numbers are recorded (e.g. the task loss without Ω).
         batch_fn: ``batch_fn(step) -> batch``.
         optimizer: default Adam with learning rate ``lr``.
-        clip: if given, the gradient norm is clipped to ``clip`` before each update.
+        clip: if given, the gradient norm is clipped to ``clip`` before each update, by ``clip_fn``.
+        clip_fn: ``clip_fn(parameters, clip)``; default ``torch.nn.utils.clip_grad_norm_``
+            (:func:`lecturelib.gradients.clip_grad_norm` is the lecture's rule written out).
         on_step: ``on_step(step, model) -> dict`` of numbers to record after each backward pass.
+        metrics: ``metrics(step, model) -> dict`` of numbers to record after each update.
+        scheduler: a learning-rate scheduler, stepped after each update.
         quiet: no summary line at the end.
     """
     if steps < 1:
         raise ValueError(f"steps: expected a positive number of steps, got {steps}")
     optimizer = optimizer or torch.optim.Adam(model.parameters(), lr=lr)
+    clip_fn = clip_fn or torch.nn.utils.clip_grad_norm_
     log = TrainingLog()
     start = time.perf_counter()
     bar = progress(range(steps), total=steps, desc=desc)
     for step in bar:
         optimizer.zero_grad()
         loss = loss_fn(model, batch_fn(step))
+        if isinstance(loss, tuple):
+            loss, numbers = loss
+            _record(log, numbers)
         loss.backward()
         if on_step is not None:
-            for key, value in (on_step(step, model) or {}).items():
-                log.extra.setdefault(key, []).append(value)
+            _record(log, on_step(step, model))
         if clip is not None:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+            clip_fn(model.parameters(), clip)
         optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
+        if metrics is not None:
+            _record(log, metrics(step, model))
         log.loss.append(loss.item())
         log.seconds.append(time.perf_counter() - start)
         if hasattr(bar, "set_postfix") and step % 50 == 0:
@@ -82,3 +101,13 @@ def train(model: torch.nn.Module, loss_fn: Callable, batch_fn: Callable, steps: 
     if not quiet:
         print(f"{desc}: {steps} steps in {log.seconds[-1]:.1f} s, final loss {log.final_loss:.4g}")
     return log
+
+
+def _record(log: TrainingLog, numbers: dict | None) -> None:
+    for key, value in (numbers or {}).items():
+        log.extra.setdefault(key, []).append(value)
+
+
+def count_parameters(module: torch.nn.Module) -> int:
+    """Number of trainable scalars in a PyTorch module."""
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)
