@@ -568,17 +568,17 @@ def plot_examples(fig, images, rows: dict, voc_labels, class_names=None, n: int 
 
 
 def plot_confusion(ax, cm, class_names, title: str = ""):
-    """The confusion matrix with each row normalized to 1 (the fraction of class i's pixels predicted
-    as class j), the raw counts written in."""
+    """The confusion matrix with each row normalized to 1: cell (i, j), coloured and written in, is
+    the fraction of class i's pixels predicted as class j (cells under 0.005 are left blank)."""
     cm = _cm(cm)
     rows = cm / np.maximum(cm.sum(1, keepdims=True), 1)
     ax.imshow(rows, cmap="Blues", vmin=0, vmax=1)
-    for (i, j), v in np.ndenumerate(cm):
-        if v:
-            ax.text(j, i, f"{int(v)}", ha="center", va="center", fontsize=7,
-                    color="white" if rows[i, j] > 0.6 else "black")
-    ax.set_xticks(range(len(class_names)), class_names, rotation=45, ha="right", fontsize=8)
-    ax.set_yticks(range(len(class_names)), class_names, fontsize=8)
+    for (i, j), v in np.ndenumerate(rows):
+        if v >= 0.005:
+            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=10,
+                    color="white" if v > 0.6 else "black")
+    ax.set_xticks(range(len(class_names)), class_names, rotation=45, ha="right", fontsize=10)
+    ax.set_yticks(range(len(class_names)), class_names, fontsize=10)
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
     if title:
