@@ -32,27 +32,44 @@ def _boxes(name, b):
     return arr
 
 
+def _ordered(name, b, lo, hi, what, slack=0.0):
+    """Refuse boxes whose column ``hi`` is below column ``lo`` minus ``slack`` (for both axes)."""
+    bad = (b[..., hi] < b[..., lo] - slack) | (b[..., hi + 1] < b[..., lo + 1] - slack)
+    if np.any(bad):
+        first = np.atleast_2d(b)[np.atleast_1d(bad)][0]
+        raise ValueError(f"{name}: {what}, got {first.tolist()}")
+
+
 def xywh_to_xyxy(b) -> np.ndarray:
-    """COCO ``[x, y, w, h]`` -> ``[x0, y0, x1, y1]``."""
+    """COCO ``[x, y, w, h]`` -> ``[x0, y0, x1, y1]``. A negative width or height is refused."""
     b = _boxes("b", b)
+    if np.any(b[..., 2:] < 0):
+        first = np.atleast_2d(b)[np.atleast_1d(np.any(b[..., 2:] < 0, -1))][0]
+        raise ValueError(f"b: expected [x, y, w, h] with w >= 0 and h >= 0, got {first.tolist()}")
     return np.concatenate([b[..., :2], b[..., :2] + b[..., 2:]], -1)
 
 
 def xyxy_to_xywh(b) -> np.ndarray:
-    """``[x0, y0, x1, y1]`` -> COCO ``[x, y, w, h]``."""
+    """``[x0, y0, x1, y1]`` -> COCO ``[x, y, w, h]``. A box with ``x1 < x0`` or ``y1 < y0`` is refused."""
     b = _boxes("b", b)
+    _ordered("b", b, 0, 2, "expected [x0, y0, x1, y1] with x1 >= x0 and y1 >= y0")
     return np.concatenate([b[..., :2], b[..., 2:] - b[..., :2]], -1)
 
 
 def voc_to_xyxy(b) -> np.ndarray:
-    """VOC's 1-based inclusive corners ``(xmin, ymin, xmax, ymax)`` -> ``[xmin - 1, ymin - 1, xmax, ymax]``."""
+    """VOC's 1-based inclusive corners ``(xmin, ymin, xmax, ymax)`` -> ``[xmin - 1, ymin - 1, xmax, ymax]``.
+
+    A box with ``xmax < xmin - 1`` or ``ymax < ymin - 1`` is refused (``xmax = xmin - 1`` is an empty box).
+    """
     b = _boxes("b", b)
+    _ordered("b", b, 0, 2, "expected VOC corners with xmax >= xmin - 1 and ymax >= ymin - 1", slack=1.0)
     return np.concatenate([b[..., :2] - 1, b[..., 2:]], -1)
 
 
 def xyxy_to_voc(b) -> np.ndarray:
     """``[x0, y0, x1, y1]`` -> VOC's 1-based inclusive corners ``[x0 + 1, y0 + 1, x1, y1]``."""
     b = _boxes("b", b)
+    _ordered("b", b, 0, 2, "expected [x0, y0, x1, y1] with x1 >= x0 and y1 >= y0")
     return np.concatenate([b[..., :2] + 1, b[..., 2:]], -1)
 
 

@@ -23,11 +23,40 @@ def _image(name, img):
     a = np.asarray(img)
     if a.ndim != 3 or a.shape[2] != 3:
         raise ValueError(f"{name}: expected shape (H, W, 3), got {a.shape}")
+    if not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
+        raise TypeError(f"{name}: expected an integer or float image, got dtype {a.dtype}")
+    if a.size and (not np.all(np.isfinite(a)) or a.min() < 0 or a.max() > 255):
+        raise ValueError(f"{name}: expected values in [0, 255], got range [{a.min()}, {a.max()}]")
     return a
+
+
+def _fraction(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not 0 <= value <= 1:
+        raise ValueError(f"{name}: expected a number in [0, 1], got {value!r}")
+    return float(value)
+
+
+def _count(name, value, least=0):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
+        raise ValueError(f"{name}: expected an integer >= {least}, got {value!r}")
+    return int(value)
+
+
+def _colours(name, colours, n):
+    c = np.asarray(colours)
+    if c.ndim != 2 or c.shape[1] != 3 or not np.issubdtype(c.dtype, np.number):
+        raise ValueError(f"{name}: expected an (n, 3) array of RGB colours, got shape {c.shape}")
+    if len(c) < n:
+        raise ValueError(f"{name}: expected at least {n} colours (one per item), got {len(c)}")
+    if c.size and (not np.all(np.isfinite(c)) or c.min() < 0 or c.max() > 255):
+        raise ValueError(f"{name}: expected colour values in [0, 255], got range [{c.min()}, {c.max()}]")
+    return c
 
 
 def distinct_colours(n: int, seed: int = 0) -> np.ndarray:
     """``n`` well-separated saturated colours ``(n, 3)`` uint8 (golden-ratio hue steps)."""
+    n = _count("n", n)
     hues = (seed * 0.137 + np.arange(n) * 0.618034) % 1.0
     return np.array([[int(255 * c) for c in colorsys.hsv_to_rgb(h, 0.85, 0.95)] for h in hues],
                     np.uint8).reshape(n, 3)
@@ -35,7 +64,7 @@ def distinct_colours(n: int, seed: int = 0) -> np.ndarray:
 
 def category_colour(cat_id: int) -> np.ndarray:
     """A fixed colour ``(3,)`` uint8 for a category id: hue steps by the golden ratio from one id to the next."""
-    h = (int(cat_id) * 0.618034 + 0.05) % 1.0
+    h = (_count("cat_id", cat_id) * 0.618034 + 0.05) % 1.0
     return np.array([int(255 * c) for c in colorsys.hsv_to_rgb(h, 0.75, 0.9)], np.uint8)
 
 
@@ -46,10 +75,17 @@ def overlay_mask(image, mask, alpha: float = 0.6, palette=None, skip=(0,)) -> np
     (default: background 0) leave the image as it is.
     """
     img = _image("image", image).astype(float)
-    m = np.asarray(mask).astype(np.int64)
+    alpha = _fraction("alpha", alpha)
+    m = np.asarray(mask)
     if m.shape != img.shape[:2]:
         raise ValueError(f"mask: expected shape {img.shape[:2]} (the image's), got {m.shape}")
-    pal = voc_palette() if palette is None else np.asarray(palette)
+    if not (np.issubdtype(m.dtype, np.integer) or np.issubdtype(m.dtype, np.bool_)):
+        raise TypeError(f"mask: expected integer labels, got dtype {m.dtype}")
+    m = m.astype(np.int64)
+    pal = voc_palette() if palette is None else _colours("palette", palette, 1)
+    if m.size and (m.min() < 0 or m.max() >= len(pal)):
+        raise ValueError(f"mask: expected labels in [0, {len(pal)}) (one colour each in the palette), got range "
+                         f"[{m.min()}, {m.max()}]")
     colour = pal[m].astype(float)
     show = ~np.isin(m, list(skip))
     out = np.where(show[..., None], (1 - alpha) * img + alpha * colour, img)
@@ -58,7 +94,11 @@ def overlay_mask(image, mask, alpha: float = 0.6, palette=None, skip=(0,)) -> np
 
 def outline(mask, width: int = 1) -> np.ndarray:
     """The inner outline of a bool mask: mask pixels within ``width`` of a non-mask pixel."""
-    m = np.asarray(mask, bool)
+    width = _count("width", width, 1)
+    m = np.asarray(mask)
+    if m.ndim != 2:
+        raise ValueError(f"mask: expected shape (H, W), got {m.shape}")
+    m = m.astype(bool)
     pad = np.pad(m, width, constant_values=False)
     h, w = m.shape
     inner = np.ones_like(m)
@@ -71,9 +111,15 @@ def outline(mask, width: int = 1) -> np.ndarray:
 def outline_instances(image, masks, colours=None, width: int = 1, fill_alpha: float = 0.35) -> np.ndarray:
     """Draw each instance mask (a list of ``(H, W)`` bool) tinted and outlined in its own colour."""
     out = _image("image", image).astype(float).copy()
-    colours = distinct_colours(len(masks)) if colours is None else np.asarray(colours)
-    for m, c in zip(masks, colours):
-        m = np.asarray(m, bool)
+    fill_alpha = _fraction("fill_alpha", fill_alpha)
+    width = _count("width", width, 1)
+    masks = list(masks)
+    colours = distinct_colours(len(masks)) if colours is None else _colours("colours", colours, len(masks))
+    for i, (m, c) in enumerate(zip(masks, colours)):
+        m = np.asarray(m)
+        if m.shape != out.shape[:2]:
+            raise ValueError(f"masks[{i}]: expected shape {out.shape[:2]} (the image's), got {m.shape}")
+        m = m.astype(bool)
         out[m] = (1 - fill_alpha) * out[m] + fill_alpha * c
         out[outline(m, width)] = c
     return out.round().astype(np.uint8)
