@@ -73,3 +73,61 @@ def test_clip_polygon_area_matches_shoelace():
     x, y = c[:, 0], c[:, 1]
     area = 0.5 * abs(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1)))
     assert area == pytest.approx(2.0 * 3.0)
+
+
+def test_panoptic_segment_ids_name_their_category(tmp_path):
+    """Every segment id is 1000 * category_id + n (n = 1, 2, ... per category and image), unique per image."""
+    from lecturelib.datasets import coco
+    root = synthetic.write_coco(tmp_path, n_train=3, n_val=3, size=(48, 64), seed=11)
+    for split in ("train", "val"):
+        pan = coco.load_panoptic(root, split)
+        for rec in pan["annotations"]:
+            ids = [s["id"] for s in rec["segments_info"]]
+            assert len(set(ids)) == len(ids)
+            per_cat = {}
+            for s in rec["segments_info"]:
+                per_cat[s["category_id"]] = per_cat.get(s["category_id"], 0) + 1
+                assert s["id"] == 1000 * s["category_id"] + per_cat[s["category_id"]]
+            png_ids = coco.read_panoptic_png(rec, pan["png_folder"])   # checks areas against the PNG
+            assert set(np.unique(png_ids)) - {0} == set(ids)
+
+
+def test_shared_colours_say_nothing_about_the_class():
+    """With colours="shared" every class is painted from the same materials: over many scenes the classes'
+    mean colours lie within the spread of the colours themselves, and each class takes many colours."""
+    rng = np.random.default_rng(0)
+    colours = {c: [] for c in synthetic.SYNTH_CLASSES}
+    for _ in range(150):
+        scene = synthetic.make_scene(rng, 64, colours="shared", scale=(0.2, 0.35))
+        for o in scene.objects:
+            colours[o.cls].append(scene.image[o.mask].mean(0))
+    means = np.array([np.mean(v, 0) for v in colours.values()])
+    spread = np.std(np.concatenate([np.array(v) for v in colours.values()]), 0)
+    assert np.all(np.abs(means - means.mean(0)) < 0.5 * spread), (means, spread)
+    assert all(np.std(np.array(v), 0).min() > 30 for v in colours.values())
+
+
+def test_class_colours_give_each_class_its_colour():
+    """The contrast: with colours="class" (the default) a class's objects are all near its own colour."""
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        scene = synthetic.make_scene(rng, 64)
+        for o in scene.objects:
+            if o.cls != "person":       # a person's head is skin-coloured
+                mean = scene.image[o.mask].mean(0)
+                assert np.linalg.norm(mean - np.array(synthetic.CLASS_COLOURS[o.cls])) < 90
+
+
+def test_shared_objects_stand_out_from_their_background():
+    rng = np.random.default_rng(1)
+    for _ in range(30):
+        scene = synthetic.make_scene(rng, 64, colours="shared")
+        for o in scene.objects:
+            ring = synthetic.void_border(o.mask.astype(int), 2) & ~o.mask
+            if ring.sum() > 10:
+                assert np.linalg.norm(scene.image[o.mask].mean(0) - scene.image[ring].mean(0)) > 20
+
+
+def test_bad_colours_mode_is_refused():
+    with pytest.raises(ValueError, match="colours"):
+        synthetic.make_scene(np.random.default_rng(0), 32, colours="rainbow")

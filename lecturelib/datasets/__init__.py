@@ -2,8 +2,8 @@
 
 Modules: ``voc`` (classes, palette, VOC2012-layout readers), ``coco`` (COCO 2017
 instances/keypoints/panoptic readers), ``boxes`` (box formats and IoU), ``draw``
-(pictures of every task), ``synthetic`` (procedural scenes written in both
-layouts; the shipped samples), ``torch_datasets`` (PyTorch ``Dataset`` wrappers)
+(pictures of every task), ``scenes`` (procedurally drawn scenes and their exact
+masks), ``synthetic`` (those scenes written in both layouts; the shipped samples), ``torch_datasets`` (PyTorch ``Dataset`` wrappers)
 and ``download`` (the full datasets, for Colab users). Every reader raises
 ``DatasetFormatError`` (a ``ValueError``) naming the file and the problem.
 """
