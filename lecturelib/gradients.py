@@ -13,8 +13,10 @@
   and scaling a matrix to a chosen spectral radius.
 * The exploding-gradient "cliff" of a one-unit RNN (:func:`cliff_loss`) and gradient
   descent on it with and without clipping (:func:`descend`).
-* The experiments of chapter 3: the adding problem for each recipe of :data:`ADDING_RECIPES`
-  (:func:`train_adding`) and the delayed echo under truncated BPTT (:func:`train_echo_truncated`).
+
+Chapter 3's training experiments (the adding problem for each recipe, the delayed echo under
+truncated BPTT) live with the other training recipes in :mod:`lecturelib.recipes`; their names
+stay importable from here.
 """
 from __future__ import annotations
 
@@ -22,8 +24,20 @@ import numpy as np
 import torch
 
 from ._validate import as_array, check_choice, check_shape
-from .bptt import DERIVATIVE, FORWARD
-from .rnn import VanillaRNN
+from .bptt import DERIVATIVE, FORWARD, bptt
+from .recurrent import backward_step, derivative_from_state, input_part, rnn_step_from_input_part
+from .training import smooth  # noqa: F401  (chapter 3 imports smooth from here)
+
+#: Chapter 3's experiments, kept importable from here (see :func:`__getattr__`).
+_EXPERIMENTS = ("LastStepRNN", "ADDING_RECIPES", "train_adding", "train_echo_truncated")
+
+
+def __getattr__(name):
+    if name in _EXPERIMENTS:
+        from . import recipes  # breaks a cycle: recipes imports this module for clipping and Ω
+
+        return getattr(recipes, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 # ------------------------------------------------------------------- clipping
 
@@ -87,24 +101,9 @@ def clip_grad_norm(parameters, c: float) -> float:
 def rnn_states(model, xs: torch.Tensor, h0: torch.Tensor | None = None) -> list[torch.Tensor]:
     """Run a :class:`lecturelib.rnn.VanillaRNN` (time-major ``xs`` (T, B, m)) and return the list of
     its states ``[h_1, ..., h_T]``, each (B, n), kept as separate tensors of one graph, so that
-    ``torch.autograd.grad(loss, states)`` gives the total derivatives ``dL/dh_t``."""
-    if xs.dim() != 3 or xs.shape[-1] != model.W_in.shape[1]:
-        raise ValueError(f"xs: expected shape (T, B, n_in={model.W_in.shape[1]}), got {tuple(xs.shape)}")
-    f = torch.relu if model.nonlinearity == "relu" else torch.tanh
-    h = xs.new_zeros(xs.shape[1], model.W_rec.shape[0]) if h0 is None else h0
-    pre_in = xs @ model.W_in.T + model.b
-    states = []
-    for p in pre_in.unbind(0):
-        h = f(h @ model.W_rec.T + p)
-        states.append(h)
-    return states
-
-
-def _derivative_from_state(h: torch.Tensor, nonlinearity: str) -> torch.Tensor:
-    """f'(a) written with h = f(a): 1[h > 0] for relu, 1 - h² for tanh."""
-    if nonlinearity == "relu":
-        return (h > 0).to(h.dtype)
-    return 1 - h ** 2
+    ``torch.autograd.grad(loss, states)`` gives the total derivatives ``dL/dh_t``.
+    (The same as ``model.run(xs, h0)[0]``.)"""
+    return model.run(xs, h0)[0]
 
 
 def pascanu_omega(hs, deltas, W_rec: torch.Tensor, nonlinearity: str = "relu", eps: float = 1e-12,
@@ -135,7 +134,7 @@ def pascanu_omega(hs, deltas, W_rec: torch.Tensor, nonlinearity: str = "relu", e
     if deltas.shape != hs.shape:
         raise ValueError(f"deltas: expected shape {tuple(hs.shape)} (the shape of hs), got {tuple(deltas.shape)}")
     d_next = deltas[1:].detach()                                             # δ_{t+1}, (T-1, B, n)
-    back = (_derivative_from_state(hs[1:], nonlinearity) * d_next) @ W_rec  # W_rec^T (f' ⊙ δ) as rows
+    back = (derivative_from_state(hs[1:], nonlinearity) * d_next) @ W_rec  # W_rec^T (f' ⊙ δ) as rows
     d_norm = d_next.norm(dim=-1)
     alive = d_norm > eps
     ratio = back.norm(dim=-1) / torch.where(alive, d_norm, torch.ones_like(d_norm))
@@ -256,14 +255,13 @@ def backprop_norms(W_rec, T: int, nonlinearity: str = "linear", n_in: int = 1, s
     h = rng.normal(size=n) if nonlinearity == "linear" else np.zeros(n)
     pre = []
     for t in range(T):
-        a = W @ h + W_in @ xs[t]
+        a, h = rnn_step_from_input_part(h, input_part(xs[t], W_in, 0.0), W, f)  # no bias
         pre.append(a)
-        h = f(a)
     g = rng.normal(size=n)
     g /= np.linalg.norm(g)
     norms = [1.0]
     for t in range(T - 1, -1, -1):
-        g = W.T @ (fprime(pre[t]) * g)
+        _, g = backward_step(g, pre[t], W, fprime)
         norms.append(np.linalg.norm(g))
     return np.array(norms)
 
@@ -328,8 +326,6 @@ def cliff_loss(w, b, T: int = CLIFF["T"], h0: float = CLIFF["h0"], target: float
 def cliff_loss_and_grad(w: float, b: float, T: int = CLIFF["T"], h0: float = CLIFF["h0"],
                         target: float = CLIFF["target"]):
     """Loss and gradient (dL/dw, dL/db) of the one-unit RNN, by this book's BPTT."""
-    from .bptt import bptt
-
     L, g = bptt(np.zeros((T, 1)), np.array([target]), [[0.0]], [[w]], [b], [[1.0]], h0=[h0],
                 nonlinearity="tanh", loss="last")
     return L, np.array([g["W_rec"][0, 0], g["b"][0]])
@@ -374,122 +370,3 @@ def plot_cliff(ax, starts=((2.5, -0.3), (1.8, 0.0)), lr: float = 0.5, steps: int
     ax.set_ylabel("bias $b$")
     ax.legend(loc="upper left", fontsize=9, framealpha=0.8)
     return cs
-
-
-# ------------------------------------------------------ the adding problem
-
-
-class LastStepRNN(VanillaRNN):
-    """A :class:`~lecturelib.rnn.VanillaRNN` read out at the last step only, with an output bias
-    ``c`` (the adding problem's target has mean 1): ``y_hat = W_out h_T + c``."""
-
-    def __init__(self, n_in: int, n_hidden: int, n_out: int = 1, nonlinearity: str = "relu"):
-        super().__init__(n_in, n_hidden, n_out, nonlinearity)
-        self.c = torch.nn.Parameter(torch.zeros(n_out))
-
-    def forward(self, xs: torch.Tensor, h0: torch.Tensor | None = None) -> torch.Tensor:
-        return rnn_states(self, xs, h0)[-1] @ self.W_out.T + self.c
-
-
-#: The recipes compared on the adding problem: nonlinearity, initialization of W_rec, Ω or not.
-ADDING_RECIPES = {
-    "tanh RNN, default init": dict(nonlinearity="tanh", init="default", omega=False),
-    "ReLU IRNN (W_rec = I)": dict(nonlinearity="relu", init="identity", omega=False),
-    "ReLU RNN, Talathi-Vartak init": dict(nonlinearity="relu", init="talathi", omega=False),
-    "ReLU RNN, clipping + Ω": dict(nonlinearity="relu", init="default", omega=True),
-}
-
-
-def train_adding(recipe: str, T: int = 50, n_hidden: int = 32, steps: int = 1500, batch_size: int = 64,
-                 lr: float = 1e-3, clip: float = 1.0, omega_weight: float = 1.0, seed: int = 0,
-                 ratio_every: int = 25, desc: str | None = None) -> dict:
-    """Train one recipe of :data:`ADDING_RECIPES` on the adding problem with Adam and gradient
-    clipping at ``clip`` (every recipe is clipped; the Ω recipe adds ``omega_weight · Ω``).
-
-    Every ``ratio_every`` steps the mean back-propagated norm ratio
-    ``||(∂h_{t+1}/∂h_t)^T δ_{t+1}|| / ||δ_{t+1}||`` over steps and batch is recorded, and its
-    geometric mean over t (the typical factor per step), for every recipe.
-
-    Returns:
-        dict with ``mse`` (per step), ``ratio_steps``, ``ratio`` (geometric mean per recorded
-        step), ``seconds`` and the settings.
-    """
-    import time
-
-    from .tasks import adding_batch_fn
-    from .training import progress
-
-    check_choice("recipe", recipe, ADDING_RECIPES)
-    spec = ADDING_RECIPES[recipe]
-    torch.manual_seed(seed)
-    model = LastStepRNN(2, n_hidden, 1, spec["nonlinearity"])
-    init_recurrent(model, spec["init"], seed=seed)
-    params = list(model.parameters())
-    opt = torch.optim.Adam(params, lr=lr)
-    batches = adding_batch_fn(batch_size, T, seed=10_000 + seed)
-    mse, ratio_steps, ratio = [], [], []
-    start = time.perf_counter()
-    for step in progress(range(steps), total=steps, desc=desc or recipe):
-        xs, ys = batches(step)
-        states = rnn_states(model, xs)
-        loss = ((states[-1] @ model.W_out.T + model.c - ys) ** 2).mean()
-        total = loss
-        want_ratio = step % ratio_every == 0
-        if spec["omega"] or want_ratio:
-            omega, r = omega_for_loss(model, states, loss, return_ratios=True)
-            if spec["omega"]:
-                total = loss + omega_weight * omega
-            if want_ratio:
-                ratio_steps.append(step)
-                ratio.append(float(torch.exp(torch.log(r.clamp_min(1e-30)).mean())))
-        opt.zero_grad()
-        total.backward()
-        clip_grad_norm(params, clip)
-        opt.step()
-        mse.append(loss.item())
-    return dict(recipe=recipe, mse=np.array(mse), ratio_steps=np.array(ratio_steps), ratio=np.array(ratio),
-                seconds=time.perf_counter() - start, T=T, n_hidden=n_hidden, steps=steps, lr=lr, seed=seed)
-
-
-def smooth(values, window: int = 50) -> np.ndarray:
-    """Running mean over ``window`` steps (shorter at the start), for noisy loss curves."""
-    v = np.asarray(values, dtype=float)
-    c = np.cumsum(np.insert(v, 0, 0.0))
-    idx = np.arange(1, len(v) + 1)
-    lo = np.maximum(idx - window, 0)
-    return (c[idx] - c[lo]) / (idx - lo)
-
-
-def train_echo_truncated(p: int, delay: int = 4, T: int = 20, n_hidden: int = 16, steps: int = 300,
-                         batch_size: int = 32, lr: float = 0.01, nonlinearity: str = "tanh", seed: int = 0,
-                         desc: str | None = None) -> np.ndarray:
-    """Train a VanillaRNN on the delayed echo (:func:`lecturelib.tasks.echo_task`) with the lecture's
-    truncated BPTT: each loss is back-propagated ``p`` steps only (:func:`lecturelib.bptt.truncated_loss_torch`).
-
-    Returns:
-        The MSE per step, measured on the steps t > delay (those with something to echo), (steps,).
-    """
-    from .bptt import truncated_loss_torch
-    from .tasks import echo_batch_fn
-    from .training import progress
-
-    torch.manual_seed(seed)
-    model = VanillaRNN(1, n_hidden, 1, nonlinearity)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    batches = echo_batch_fn(batch_size, T, delay, seed=20_000 + seed)
-    mse = []
-    for step in progress(range(steps), total=steps, desc=desc or f"p = {p}"):
-        xs, ys = batches(step)
-        loss = truncated_loss_torch(model, xs, ys, p)
-        opt.zero_grad()
-        loss.backward()
-        clip_grad_norm(model.parameters(), 1.0)
-        opt.step()
-        with torch.no_grad():
-            mse.append(_echo_mse(model, xs, ys, delay))
-    return np.array(mse)
-
-
-def _echo_mse(model, xs, ys, delay):
-    zs = model(xs)[1]
-    return float(((zs[delay:] - ys[delay:]) ** 2).mean())

@@ -1,6 +1,12 @@
-"""The lecture's recipes for training recurrent networks, side by side (chapter 6).
+"""The lecture's recipes for training recurrent networks, side by side: chapter 6's comparison and
+chapter 3's experiments. Every trainer here runs :func:`lecturelib.training.train`.
 
-Four recipes, each a model plus a way of training it, on the same tasks with matched
+Chapter 3 (the vanilla RNN's remedies): :func:`train_adding` trains each recipe of
+:data:`ADDING_RECIPES` (tanh with the default initialization, the IRNN, Talathi-Vartak, clipping + Ω)
+on the adding problem, recording the back-propagated norm ratio; :func:`train_echo_truncated` trains on
+the delayed echo with the lecture's truncated BPTT.
+
+Chapter 6: four recipes, each a model plus a way of training it, on the same tasks with matched
 parameter budgets:
 
 * ``"rnn"``: a vanilla tanh RNN with gradient-norm clipping and Pascanu's regularizer Ω
@@ -17,19 +23,23 @@ last output) and the copy task (cross-entropy over every step). All recipes see 
 from __future__ import annotations
 
 import json
-import time
 from importlib import resources
 
+import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from torch import nn
 
-from .gradients import omega_for_loss, rnn_states
+from ._validate import check_choice
+from .bptt import truncated_loss_torch
+from .gradients import clip_grad_norm, init_recurrent, omega_for_loss
 from .gru import GRU, MGU
 from .lstm import LSTM
-from .rnn import VanillaRNN, count_module_parameters
-from .tasks import ADDING_BASELINE_MSE, adding_batch_fn, copy_baseline_cross_entropy, copy_batch_fn
-from .training import TrainingLog, train
+from .rnn import VanillaRNN
+from .tables import Table
+from .tasks import (ADDING_BASELINE_MSE, adding_batch_fn, copy_baseline_cross_entropy, copy_batch_fn,
+                    echo_batch_fn)
+from .training import TrainingLog, count_parameters, smooth, train
 
 KINDS = ("rnn", "lstm", "gru", "mgu")
 LABELS = {"rnn": "vanilla RNN + clipping + Ω", "lstm": "LSTM", "gru": "GRU", "mgu": "minimal gated unit"}
@@ -57,7 +67,13 @@ class SequenceModel(nn.Module):
         self.c = nn.Parameter(torch.zeros(n_out))
 
     def forward(self, xs):
-        return self.core(xs)[1] + self.c
+        return self.forward_with_states(xs)[0]
+
+    def forward_with_states(self, xs):
+        """``(zs, states)``: the outputs and the core's states h_1..h_T as a list of tensors of one
+        graph (what Pascanu's Ω needs, :func:`lecturelib.gradients.omega_for_loss`)."""
+        states, _ = self.core.run(xs)
+        return self.core.readout(states)[1] + self.c, states
 
 
 def count_recipe_parameters(kind: str, n_in: int, n_hidden: int, n_out: int) -> int:
@@ -119,29 +135,20 @@ def run_recipe(kind: str, setup: dict, steps: int, budget: int, lr: float = 1e-2
     ``extra["omega"]`` holds Ω for the vanilla RNN. Clipping at ``clip`` applies to the vanilla RNN
     only (the lecture's recipe); the gated cells are trained plainly."""
     model = make_model(kind, setup["n_in"], setup["n_out"], budget, seed)
-    last = {}
 
     def loss_fn(model, batch):
         xs, ys = batch
-        if model.kind != "rnn":
-            loss = setup["loss"](model(xs), ys)
-            last["task"] = loss.item()
-            return loss
-        core = model.core
-        states = rnn_states(core, xs)
-        zs = torch.stack(states) @ core.W_out.t() + model.c
+        zs, states = model.forward_with_states(xs)
         loss = setup["loss"](zs, ys)
-        omega = omega_for_loss(core, states, loss)
-        last["task"], last["omega"] = loss.item(), omega.item()
-        return loss + omega_weight * omega
-
-    def on_step(step, model):
-        return {k: v for k, v in last.items()}
+        if model.kind != "rnn":
+            return loss, {"task": loss.item()}
+        omega = omega_for_loss(model.core, states, loss)
+        return loss + omega_weight * omega, {"task": loss.item(), "omega": omega.item()}
 
     log = train(model, loss_fn, setup["batch_fn"], steps, lr=lr, clip=clip if kind == "rnn" else None,
-                on_step=on_step, desc=LABELS[kind], quiet=True)
+                desc=LABELS[kind], quiet=True)
     log.loss = list(log.extra.pop("task"))  # report the task loss, comparable across recipes
-    log.extra["parameters"] = count_module_parameters(model)
+    log.extra["parameters"] = count_parameters(model)
     log.extra["n_hidden"] = model.core.W_rec.shape[1]
     return log
 
@@ -154,15 +161,6 @@ def compare_recipes(tasks: dict, steps: int, budget: int, kinds=KINDS, lr: float
     for name, setup in tasks.items():
         results[name] = {kind: run_recipe(kind, setup, steps, budget, lr=lr, seed=seed, **kwargs) for kind in kinds}
     return results
-
-
-def smooth(values, window: int = 10) -> np.ndarray:
-    """Moving average over ``window`` steps (shorter at the start), for readable curves."""
-    v = np.asarray(values, dtype=float)
-    c = np.cumsum(np.insert(v, 0, 0.0))
-    idx = np.arange(1, len(v) + 1)
-    lo = np.maximum(0, idx - window)
-    return (c[idx] - c[lo]) / (idx - lo)
 
 
 def summary_rows(results: dict, tasks: dict, last: int = 20) -> list[dict]:
@@ -191,8 +189,6 @@ def markdown_table(rows: list[dict]) -> Table:
 def plot_recipe_curves(results: dict, tasks: dict, fig=None, window: int = 10):
     """For every task, loss against steps (left) and against wall time (right), one curve per recipe,
     smoothed over ``window`` steps; the dashed line is the memoryless baseline."""
-    import matplotlib.pyplot as plt
-
     fig = fig or plt.figure(figsize=(7.5, 3.2 * len(results) + 0.4))   # readable at page width (about 690 px)
     axes = fig.subplots(len(results), 2, squeeze=False)
     for row, (name, logs) in enumerate(results.items()):
@@ -215,34 +211,6 @@ def plot_recipe_curves(results: dict, tasks: dict, fig=None, window: int = 10):
     return fig
 
 
-class Table:
-    """A Markdown table that notebooks show as HTML (``_repr_html_``: the static book's renderer does
-    not read Markdown tables) and as Markdown elsewhere; ``str()`` gives the Markdown."""
-
-    def __init__(self, markdown: str, caption: str = ""):
-        self.markdown, self.caption = markdown, caption
-
-    def __str__(self):
-        return self.markdown + (f"\n\n*{self.caption}*" if self.caption else "")
-
-    def _repr_markdown_(self):
-        return str(self)
-
-    def _repr_html_(self):
-        import html
-
-        lines = [l.strip() for l in self.markdown.strip().splitlines() if l.strip().startswith("|")]
-        cells = [[html.escape(c.strip()) for c in l.strip("|").split("|")] for l in lines]
-        if len(cells) < 2:
-            return f"<p>{html.escape(self.markdown)}</p>"
-        align = ["right" if a.strip().endswith(":") else "left" for a in lines[1].strip("|").split("|")]
-        head = "".join(f'<th style="text-align:{a}">{c}</th>' for c, a in zip(cells[0], align))
-        body = "".join("<tr>" + "".join(f'<td style="text-align:{a}">{c}</td>' for c, a in zip(row, align))
-                       + "</tr>" for row in cells[2:])
-        cap = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
-        return f'<table class="table">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-
-
 # ------------------------------------------------------------- the bench table
 
 BENCH_FILE = "bench_recipes.json"
@@ -259,8 +227,99 @@ def bench_table() -> Table:
     return Table(data["table"], data["settings"])
 
 
-def timed(fn, *args, **kwargs):
-    """``(result, seconds)`` of one call."""
-    start = time.perf_counter()
-    out = fn(*args, **kwargs)
-    return out, time.perf_counter() - start
+# ------------------------------------------- chapter 3: the adding problem, the echo
+
+class LastStepRNN(VanillaRNN):
+    """A :class:`~lecturelib.rnn.VanillaRNN` read out at the last step only, with an output bias
+    ``c`` (the adding problem's target has mean 1): ``y_hat = W_out h_T + c``."""
+
+    def __init__(self, n_in: int, n_hidden: int, n_out: int = 1, nonlinearity: str = "relu"):
+        super().__init__(n_in, n_hidden, n_out, nonlinearity)
+        self.c = torch.nn.Parameter(torch.zeros(n_out))
+
+    def forward(self, xs: torch.Tensor, h0: torch.Tensor | None = None) -> torch.Tensor:
+        return self.run(xs, h0)[0][-1] @ self.W_out.T + self.c
+
+
+#: The recipes compared on the adding problem: nonlinearity, initialization of W_rec, Ω or not.
+ADDING_RECIPES = {
+    "tanh RNN, default init": dict(nonlinearity="tanh", init="default", omega=False),
+    "ReLU IRNN (W_rec = I)": dict(nonlinearity="relu", init="identity", omega=False),
+    "ReLU RNN, Talathi-Vartak init": dict(nonlinearity="relu", init="talathi", omega=False),
+    "ReLU RNN, clipping + Ω": dict(nonlinearity="relu", init="default", omega=True),
+}
+
+
+def train_adding(recipe: str, T: int = 50, n_hidden: int = 32, steps: int = 1500, batch_size: int = 64,
+                 lr: float = 1e-3, clip: float = 1.0, omega_weight: float = 1.0, seed: int = 0,
+                 ratio_every: int = 25, desc: str | None = None) -> dict:
+    """Train one recipe of :data:`ADDING_RECIPES` on the adding problem with Adam and gradient
+    clipping at ``clip`` by the lecture's rule (every recipe is clipped; the Ω recipe adds
+    ``omega_weight · Ω``).
+
+    Every ``ratio_every`` steps the mean back-propagated norm ratio
+    ``||(∂h_{t+1}/∂h_t)^T δ_{t+1}|| / ||δ_{t+1}||`` over steps and batch is recorded, and its
+    geometric mean over t (the typical factor per step), for every recipe.
+
+    Returns:
+        dict with ``mse`` (per step), ``ratio_steps``, ``ratio`` (geometric mean per recorded
+        step), ``seconds`` and the settings.
+    """
+    check_choice("recipe", recipe, ADDING_RECIPES)
+    spec = ADDING_RECIPES[recipe]
+    torch.manual_seed(seed)
+    model = LastStepRNN(2, n_hidden, 1, spec["nonlinearity"])
+    init_recurrent(model, spec["init"], seed=seed)
+    batches = adding_batch_fn(batch_size, T, seed=10_000 + seed)
+
+    def loss_fn(model, batch):
+        step, (xs, ys) = batch
+        states = model.run(xs)[0]
+        loss = ((states[-1] @ model.W_out.T + model.c - ys) ** 2).mean()
+        total, numbers = loss, {"mse": loss.item()}
+        want_ratio = step % ratio_every == 0
+        if spec["omega"] or want_ratio:
+            omega, r = omega_for_loss(model, states, loss, return_ratios=True)
+            if spec["omega"]:
+                total = loss + omega_weight * omega
+            if want_ratio:
+                numbers["ratio_steps"] = step
+                numbers["ratio"] = float(torch.exp(torch.log(r.clamp_min(1e-30)).mean()))
+        return total, numbers
+
+    log = train(model, loss_fn, lambda step: (step, batches(step)), steps, lr=lr, clip=clip,
+                clip_fn=clip_grad_norm, desc=desc or recipe, quiet=True)
+    return dict(recipe=recipe, mse=np.array(log.extra["mse"]), ratio_steps=np.array(log.extra.get("ratio_steps", [])),
+                ratio=np.array(log.extra.get("ratio", [])), seconds=log.seconds[-1], T=T, n_hidden=n_hidden,
+                steps=steps, lr=lr, seed=seed)
+
+
+def train_echo_truncated(p: int, delay: int = 4, T: int = 20, n_hidden: int = 16, steps: int = 300,
+                         batch_size: int = 32, lr: float = 0.01, nonlinearity: str = "tanh", seed: int = 0,
+                         desc: str | None = None) -> np.ndarray:
+    """Train a VanillaRNN on the delayed echo (:func:`lecturelib.tasks.echo_task`) with the lecture's
+    truncated BPTT: each loss is back-propagated ``p`` steps only (:func:`lecturelib.bptt.truncated_loss_torch`),
+    gradients clipped at 1.
+
+    Returns:
+        The MSE per step, measured after each update on that step's batch, on the steps t > delay
+        (those with something to echo), (steps,).
+    """
+    torch.manual_seed(seed)
+    model = VanillaRNN(1, n_hidden, 1, nonlinearity)
+    batches = echo_batch_fn(batch_size, T, delay, seed=20_000 + seed)
+    current = {}
+
+    def loss_fn(model, batch):
+        current["batch"] = batch
+        return truncated_loss_torch(model, *batch, p)
+
+    def echo_mse(step, model):
+        xs, ys = current["batch"]
+        with torch.no_grad():
+            zs = model(xs)[1]
+        return {"mse": float(((zs[delay:] - ys[delay:]) ** 2).mean())}
+
+    log = train(model, loss_fn, batches, steps, lr=lr, clip=1.0, clip_fn=clip_grad_norm, metrics=echo_mse,
+                desc=desc or f"p = {p}", quiet=True)
+    return np.array(log.extra["mse"])

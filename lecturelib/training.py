@@ -10,6 +10,7 @@ from typing import Callable
 import numpy as np
 import torch
 
+from ._validate import check_positive_ints
 from .runmode import is_static
 
 
@@ -111,3 +112,14 @@ def _record(log: TrainingLog, numbers: dict | None) -> None:
 def count_parameters(module: torch.nn.Module) -> int:
     """Number of trainable scalars in a PyTorch module."""
     return sum(p.numel() for p in module.parameters() if p.requires_grad)
+
+
+def smooth(values, window: int = 10) -> np.ndarray:
+    """Running mean over the last ``window`` steps (shorter at the start), for noisy loss curves:
+    ``out[t] = mean(values[max(0, t + 1 - window) : t + 1])``."""
+    check_positive_ints(window=window)
+    v = np.asarray(values, dtype=float)
+    c = np.cumsum(np.insert(v, 0, 0.0))
+    idx = np.arange(1, len(v) + 1)
+    lo = np.maximum(idx - window, 0)
+    return (c[idx] - c[lo]) / (idx - lo)

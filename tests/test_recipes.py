@@ -65,10 +65,32 @@ def test_smooth_is_a_trailing_mean():
     np.testing.assert_allclose(smooth([1, 2, 3, 4], window=2), [1, 1.5, 2.5, 3.5])
 
 
-def test_bench_table_is_readable():
-    text = str(bench_table())
-    assert text.startswith("| task |") or text.startswith("(No stored results")
-    assert "<table" in bench_table()._repr_html_() or "No stored" in text
+def test_bench_table_shows_the_stored_comparison():
+    """Chapter 6 shows the table that ships in lecturelib/data: every recipe on both tasks, as HTML."""
+    table = bench_table()
+    assert str(table).startswith("| task | recipe |")
+    assert table._repr_html_().count("<tr>") == 1 + 2 * len(KINDS)  # header + one row per task and recipe
+    assert "bench/bench_recipes.py" in table.caption
+
+
+def test_bench_table_says_when_nothing_is_stored(monkeypatch):
+    import lecturelib.recipes as recipes
+
+    monkeypatch.setattr(recipes, "BENCH_FILE", "no_such_results.json")
+    assert str(bench_table()).startswith("(No stored results: run `python bench/bench_recipes.py`")
+
+
+def test_the_rnn_recipe_trains_on_its_own_forward_pass():
+    """The vanilla recipe's Ω uses the states of the model's own forward pass: its outputs equal
+    SequenceModel.forward, and dL/dh_t reaches every state."""
+    torch.manual_seed(0)
+    model = SequenceModel("rnn", 2, 5, 1)
+    xs = torch.randn(6, 3, 2)
+    zs, states = model.forward_with_states(xs)
+    torch.testing.assert_close(zs, model(xs), rtol=0, atol=0)
+    assert len(states) == 6
+    grads = torch.autograd.grad(zs[-1].sum(), states)
+    assert all(g.abs().sum() > 0 for g in grads)  # the last output depends on every earlier state
 
 
 def test_figure_helpers_draw():
