@@ -48,18 +48,21 @@ def test_junk_never_raises(ex, junk):
 
 def test_output_size_mistakes():
     msgs = {}
-    for wrong in [15, 14, 17, 16, 2, 12]:  # no padding, p once, padding added, n*s, conv formula, k-1
+    # n = 4, k = 5, s = 3, p = 1: right (n - 1) s + k - 2p = 12
+    for wrong in [14, 13, 16, 15, 1, 11, 10]:  # no padding, p once, padding added, n*s, conv formula, k-1, n*s-2p
         v = verdict(ch09.output_size, wrong)
         assert not v.correct
         msgs[wrong] = v.message
-    assert "padding is missing" in msgs[15]
-    assert "*each* side" in msgs[14]
-    assert "padding was added" in msgs[17]
-    assert "n * stride" in msgs[16]
-    assert "ordinary convolution" in msgs[2]
-    assert "add k, not k - 1" in msgs[12]
+    assert "padding is missing" in msgs[14]
+    assert "*each* side" in msgs[13]
+    assert "padding was added" in msgs[16]
+    assert "n * stride" in msgs[15]
+    assert "ordinary convolution" in msgs[1]
+    assert "add k, not k - 1" in msgs[11]
+    assert "kernel size is missing" in msgs[10]
     assert len(set(msgs.values())) == len(msgs)
-    assert "whole number" in verdict(ch09.output_size, 13.5).message
+    assert verdict(ch09.output_size, 12).correct
+    assert "whole number" in verdict(ch09.output_size, 12.5).message
 
 
 def test_conv_transpose1d_mistakes():
