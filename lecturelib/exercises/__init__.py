@@ -19,6 +19,7 @@ live in ``lecturelib/exercises/chNN.py``.
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 import traceback
 from dataclasses import dataclass
@@ -67,6 +68,7 @@ class Exercise:
         self.hints = list(hints)
         self.solution_text = textwrap.dedent(solution).strip()
         self._next_hint = 0
+        self.last_verdict: Verdict | None = None  # of the last check() in this kernel (see show_progress)
 
     def evaluate(self, answer=...) -> Verdict:
         """Judge ``answer`` and return a :class:`Verdict`; never raises."""
@@ -90,8 +92,9 @@ class Exercise:
 
     def check(self, answer=...) -> None:
         """Print the verdict on ``answer`` (prints; returns nothing)."""
+        self.last_verdict = self.evaluate(answer)
         # Wrapped: the book shows outputs in a narrow column without line wrapping.
-        print(textwrap.fill(f"[{self.title}] {self.evaluate(answer)}", width=78))
+        print(textwrap.fill(f"[{self.title}] {self.last_verdict}", width=78))
 
     def hint(self) -> None:
         """Print the next hint (the last one repeats)."""
@@ -105,6 +108,104 @@ class Exercise:
     def solution(self) -> None:
         """Print the reference solution."""
         print(self.solution_text)
+
+
+# ---------------------------------------------------------------- progress
+
+class ProgressTable:
+    """A chapter's exercises and how the checks run in this kernel went; shows as an HTML table in
+    notebooks (Jupyter, Colab, the book) and as text elsewhere. Rows: (number, title, status)."""
+
+    LABELS = {"correct": "done", "incorrect": "not yet (last check: not right)", None: "not yet",
+              "not attempted": "not yet"}
+
+    def __init__(self, chapter: int, rows: list[tuple[str, str, str | None]]):
+        self.chapter, self.rows = chapter, rows
+
+    @property
+    def done(self) -> int:
+        return sum(status == "correct" for _, _, status in self.rows)
+
+    def _summary(self) -> str:
+        return f"Chapter {self.chapter}: {self.done} of {len(self.rows)} exercises done in this session"
+
+    def __repr__(self) -> str:
+        width = max((len(title) for _, title, _ in self.rows), default=5)
+        lines = [self._summary()] + [f"  {'✓' if status == 'correct' else '·'} Exercise {number:<5} "
+                                     f"{title:<{width}}  {self.LABELS.get(status, status)}"
+                                     for number, title, status in self.rows]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        cells = "".join(
+            f"<tr><td>Exercise {number}</td><td>{html.escape(title)}</td>"
+            f"<td>{'&#10003; ' if status == 'correct' else ''}{html.escape(self.LABELS.get(status, str(status)))}"
+            "</td></tr>" for number, title, status in self.rows)
+        return (f"<table class='exercise-progress'><caption>{html.escape(self._summary())}</caption>"
+                f"<thead><tr><th>exercise</th><th>title</th><th>status</th></tr></thead>"
+                f"<tbody>{cells}</tbody></table>")
+
+
+def chapter_exercises(chapter) -> tuple[int, list[Exercise]]:
+    """The chapter's number and its exercises in the order the module defines them (the book's order).
+    ``chapter``: the module ``chNN``, its name ``"ch08"``, or the number 8."""
+    import importlib
+    import types
+
+    if isinstance(chapter, types.ModuleType):
+        module = chapter
+    elif isinstance(chapter, (int, str)) and not isinstance(chapter, bool):
+        name = f"ch{int(chapter):02d}" if isinstance(chapter, int) or str(chapter).isdigit() else str(chapter)
+        if not re.fullmatch(r"ch\d\d", name):
+            raise ValueError(f"chapter: expected a module chNN, a name such as 'ch08' or a number, got {chapter!r}")
+        module = importlib.import_module(f"{__name__}.{name}")
+    else:
+        raise TypeError(f"chapter: expected a module chNN, a name such as 'ch08' or a number, "
+                        f"got {type(chapter).__name__}")
+    match = re.search(r"ch(\d\d)$", module.__name__)
+    if not match:
+        raise ValueError(f"chapter: {module.__name__} is not one of lecturelib.exercises.chNN")
+    seen, exercises = set(), []
+    for value in vars(module).values():
+        if isinstance(value, Exercise) and id(value) not in seen:
+            seen.add(id(value))
+            exercises.append(value)
+    return int(match.group(1)), exercises
+
+
+def progress_table(chapter, order: list[str] | None = None) -> ProgressTable:
+    """The chapter's exercises, done or not yet, from the checks run in this kernel.
+
+    ``order``: the exercises' labels in the order the book numbers them (the chapter's last cell passes
+    them; a test checks them against the chapter's exercise directives); default: the module's order."""
+    number, exercises = chapter_exercises(chapter)
+    if order is not None:
+        by_label = {ex.label: ex for ex in exercises}
+        unknown = [label for label in order if label not in by_label]
+        if unknown:
+            raise ValueError(f"order: {unknown} are not exercises of chapter {number} "
+                             f"(its labels: {sorted(by_label)})")
+        exercises = [by_label[label] for label in order] + [ex for ex in exercises if ex.label not in order]
+    return ProgressTable(number, [(f"{number}.{i}", ex.title[:1].upper() + ex.title[1:],
+                                   ex.last_verdict.status if ex.last_verdict else None)
+                                  for i, ex in enumerate(exercises, 1)])
+
+
+def show_progress(chapter, order: list[str] | None = None) -> None:
+    """Show :func:`progress_table` (an HTML table in a notebook, text elsewhere). Never raises: a
+    student's last cell must run whatever happened above it."""
+    try:
+        table = progress_table(chapter, order)
+    except Exception as err:  # noqa: BLE001 (the promise is to never raise into the notebook)
+        print(f"No progress table: {type(err).__name__}: {err}")
+        return
+    try:
+        from IPython.display import display
+        display(table)
+    except Exception:  # noqa: BLE001  (no IPython: plain text)
+        print(repr(table))
 
 
 # ---------------------------------------------------------------- judge helpers
