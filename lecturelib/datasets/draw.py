@@ -149,7 +149,12 @@ def draw_boxes(ax, boxes, labels=None, colours=None, linewidth: float = 1.5, fon
         ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, edgecolor=c,
                                linewidth=linewidth))
         if labels is not None:
-            ax.text(x0 - 0.5, y0 - 1, str(labels[i]), color="white", fontsize=fontsize, va="bottom",
+            # Above the box, unless the box starts at the image's top edge: there the label would
+            # sit over the axes title, so it goes inside the box's top-left corner instead.
+            bottom, top = ax.get_ylim()
+            inside = y0 - 0.5 - min(bottom, top) < 0.08 * abs(bottom - top)
+            ax.text(x0 - 0.5, y0 - 0.5 if inside else y0 - 1, str(labels[i]), color="white",
+                    fontsize=fontsize, va="top" if inside else "bottom",
                     bbox=dict(facecolor=c, edgecolor="none", pad=1, alpha=0.85))
 
 
