@@ -102,14 +102,20 @@ void_pixels = Exercise(
 # ------------------------------------------------------------ 3. IoU of two boxes
 
 IOU_CASES = [([0, 0, 4, 4], [2, 2, 6, 6]), ([1, 1, 3, 5], [2, 0, 6, 2]), ([0, 0, 2, 2], [5, 5, 7, 9]),
-             ([0, 0, 10, 10], [2, 3, 5, 4]), ([0, 0, 3, 3], [3, 0, 6, 3]), ([0, 0, 4, 4], [0, 0, 4, 4])]
+             ([0, 0, 10, 10], [2, 3, 5, 4]), ([0, 0, 3, 3], [3, 0, 6, 3]), ([0, 0, 4, 4], [0, 0, 4, 4]),
+             ([0, 0, 4, 2], [1, 5, 3, 8]),    # apart along y only: x overlaps, y does not
+             ([0, 0, 2, 4], [5, 1, 7, 3])]    # apart along x only
+"""Pairs chosen so that each mistake below gives a wrong number on at least one of them: the last two
+are apart along one axis only, so clipping the intersection along the other axis alone fails."""
 
 
 def _raw(a, b, inclusive=False, clip=True, how="union"):
     e = 1.0 if inclusive else 0.0
     iw, ih = min(a[2], b[2]) - max(a[0], b[0]) + e, min(a[3], b[3]) - max(a[1], b[1]) + e
-    if clip:
-        iw, ih = max(iw, 0.0), max(ih, 0.0)
+    if clip in (True, "x"):
+        iw = max(iw, 0.0)
+    if clip in (True, "y"):
+        ih = max(ih, 0.0)
     inter = iw * ih
     area_a, area_b = (a[2] - a[0] + e) * (a[3] - a[1] + e), (b[2] - b[0] + e) * (b[3] - b[1] + e)
     if how == "union":
@@ -135,9 +141,14 @@ def _judge_iou(fn):
             "continuous coordinates, width x1 - x0.": _raw(a, b, inclusive=True),
             "for boxes that do not overlap the intersection width or height is negative: clip it at 0.":
                 _raw(a, b, clip=False),
+            "you clipped the intersection's width at 0 but not its height: boxes apart along y get a "
+            "negative overlap. Clip both.": _raw(a, b, clip="x"),
+            "you clipped the intersection's height at 0 but not its width: boxes apart along x get a "
+            "negative overlap. Clip both.": _raw(a, b, clip="y"),
         }, rtol=1e-6, atol=1e-9, generic=f"wrong IoU for a = {a.tolist()}, b = {b.tolist()}: expected a number "
                                          f"in [0, 1]; intersect the x ranges and the y ranges separately.")
-    return "your IoU matches the pixel-count definition on six pairs, touching and disjoint boxes included."
+    return (f"your IoU matches the pixel-count definition on {len(IOU_CASES)} pairs, touching and disjoint "
+            f"boxes included.")
 
 
 box_iou = Exercise(
