@@ -102,10 +102,12 @@ which_unpooling = Exercise(
 # ------------------------------------------------------------ 3. mean IoU from a confusion matrix
 
 def _iou_cases():
-    # rows: true class, columns: predicted class; the last case has a class that never appears
+    # rows: true class, columns: predicted class; the second case has a class that never appears, the
+    # last a class that is predicted (column 2) but never true (row 2 empty): its IoU is 0 and counts
     return [np.array([[50, 2, 3], [4, 30, 1], [6, 0, 20]]),
             np.array([[10, 0, 5, 0], [2, 8, 0, 0], [0, 3, 12, 0], [0, 0, 0, 0]]),
-            np.array([[7, 1], [3, 9]])]
+            np.array([[7, 1], [3, 9]]),
+            np.array([[20, 1, 4], [2, 15, 3], [0, 0, 0]])]
 
 
 def _judge_iou(fn):
@@ -129,6 +131,11 @@ def _judge_iou(fn):
             "that is the mean Dice (F1) score, 2 TP / (row + column); IoU is TP / (row + column - TP).":
                 dice[present].mean(),
         }
+        true = rows > 0
+        if not np.array_equal(true, present):
+            mistakes["a class that is predicted but never true still counts: its IoU is 0 (all its pixels are "
+                     "false positives). Average over the classes in the truth or the prediction, not the truth "
+                     "alone."] = iou[true].mean()
         if not present.all():
             mistakes["a class that appears neither in the truth nor in the prediction has an empty union and "
                      "no IoU: leave it out of the mean instead of counting it as 0."] = iou.mean()
