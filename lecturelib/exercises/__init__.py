@@ -303,7 +303,12 @@ def expect_shape(value, what: str = "your answer") -> tuple:
 
 
 def close(a, b, rtol: float = 1e-6, atol: float = 1e-8) -> bool:
+    """Whether ``a`` matches ``b``. An answer computed in float32 carries about seven significant
+    digits, so the tolerance is never tighter than 1e-5 of ``b``'s scale: a right formula computed
+    in single precision must not be called wrong."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    scale = float(np.max(np.abs(b))) if b.size else 0.0
+    rtol, atol = max(rtol, 1e-5), max(atol, 1e-5 * scale)
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
 
 
