@@ -364,6 +364,14 @@ def _cell_text(label: str) -> str:
     return f"({len(terms)})"  # too many names to print: their count
 
 
+def _fit_fontsize(text: str, cell_pt: float, largest: float = 11) -> float:
+    """The font size (points) at which ``text`` fits a square cell of side ``cell_pt`` points,
+    with a margin: a character is about 0.62 em wide and a line 1.25 em high."""
+    lines = text.split("\n")
+    widest = max(len(line) for line in lines)
+    return min(largest, 0.75 * cell_pt / (0.62 * max(widest, 1)), 0.75 * cell_pt / (1.25 * len(lines)))
+
+
 def draw_grid(ax, texts, counts=None, removed=None, title: str = "", cmap: str = "Blues", vmax=None):
     """Draw a grid of cells with a text in each: ``texts`` (H, W) of strings or numbers,
     shaded by ``counts`` (H, W) if given; cells where ``removed`` is True are greyed and hatched."""
@@ -372,6 +380,10 @@ def draw_grid(ax, texts, counts=None, removed=None, title: str = "", cmap: str =
 
     texts = np.asarray(texts, dtype=object)
     H, W = texts.shape
+    # The side of one cell in points, from the axes' place in the figure (equal aspect: the
+    # smaller of the two ways the grid can fit), so that every label fits inside its cell.
+    box = ax.get_position()
+    cell_pt = 72 * min(box.width * ax.figure.get_figwidth() / W, box.height * ax.figure.get_figheight() / H)
     colours = plt.get_cmap(cmap)
     vmax = vmax or (max(1, np.max(counts)) if counts is not None else 1)
     for i in range(H):
@@ -385,8 +397,7 @@ def draw_grid(ax, texts, counts=None, removed=None, title: str = "", cmap: str =
                 continue
             text = texts[i, j]
             text = f"{text:g}" if isinstance(text, (float, np.floating)) else _cell_text(str(text))
-            size = 11 if "\n" not in text and len(text) <= 3 else 8
-            ax.text(j + 0.5, H - 0.5 - i, text, ha="center", va="center", fontsize=size)
+            ax.text(j + 0.5, H - 0.5 - i, text, ha="center", va="center", fontsize=_fit_fontsize(text, cell_pt))
     ax.set_xlim(-0.05, W + 0.05)
     ax.set_ylim(-0.05, H + 0.05)
     ax.set_aspect("equal")
