@@ -13,19 +13,16 @@ Markdown table and writes ``bench/results/adding.json``. CPU only, one torch thr
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from lecturelib.gradients import ADDING_RECIPES, train_adding  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchkit import markdown_table, timed, write_result  # noqa: E402
+from lecturelib.recipes import ADDING_RECIPES, train_adding  # noqa: E402
 from lecturelib.tasks import ADDING_BASELINE_MSE  # noqa: E402
-
-RESULTS = Path(__file__).resolve().parent / "results" / "adding.json"
 
 
 def run(lengths=(50, 100), steps: int = 3000, seeds=(0, 1), n_hidden: int = 32, verbose: bool = True) -> dict:
@@ -48,14 +45,12 @@ def run(lengths=(50, 100), steps: int = 3000, seeds=(0, 1), n_hidden: int = 32, 
 
 
 def table(results: dict) -> str:
-    lines = [f"| T | recipe | final MSE per seed | solved (MSE < {results['baseline'] / 10:.4f}) | "
-             f"norm ratio per step | seconds per run |",
-             "|---|---|---|---|---|---|"]
-    for r in results["rows"]:
-        mses = ", ".join(f"{v:.4f}" for v in r["final_mse"])
-        lines.append(f"| {r['T']} | {r['recipe']} | {mses} | {r['solved']}/{len(r['final_mse'])} | "
-                     f"{np.mean(r['ratio']):.3f} | {np.mean(r['seconds']):.0f} |")
-    lines.append("")
+    header = ["T", "recipe", "final MSE per seed", f"solved (MSE < {results['baseline'] / 10:.4f})",
+              "norm ratio per step", "seconds per run"]
+    rows = [[r["T"], r["recipe"], ", ".join(f"{v:.4f}" for v in r["final_mse"]),
+             f"{r['solved']}/{len(r['final_mse'])}", f"{np.mean(r['ratio']):.3f}", f"{np.mean(r['seconds']):.0f}"]
+            for r in results["rows"]]
+    lines = [markdown_table(header, rows), ""]
     lines.append(f"Baseline (predict 1): MSE {results['baseline']:.4f}. {results['steps']} steps, batch "
                  f"{results['batch_size']}, hidden {results['n_hidden']}, Adam {results['lr']}, clipping at "
                  f"{results['clip']}, seeds {results['seeds']}.")
@@ -70,12 +65,10 @@ def main(argv=None) -> dict:
     parser.add_argument("--hidden", type=int, default=32)
     args = parser.parse_args([] if argv is None else argv)
     torch.set_num_threads(1)
-    start = time.perf_counter()
-    results = run(args.lengths, args.steps, args.seeds, args.hidden)
-    results["total_seconds"] = time.perf_counter() - start
+    results, total = timed(lambda: run(args.lengths, args.steps, args.seeds, args.hidden))
+    results["total_seconds"] = total
     print(table(results))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=1))
+    write_result("adding.json", results)
     return results
 
 

@@ -26,43 +26,27 @@ if __name__ == "__main__":  # must be set before numpy loads OpenBLAS
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
-import json
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchkit import markdown_table, round_robin, write_result  # noqa: E402
 from lecturelib.lstm import LSTM, UnfusedLSTM, lstm_backward, lstm_forward, lstm_from_torch  # noqa: E402
 
 SIZES = {
     "small": dict(B=32, T=50, m=32, n=128),
     "compute-bound": dict(B=64, T=100, m=64, n=256),
 }
-RESULTS = Path(__file__).resolve().parent / "results" / "lstm.json"
 
 
 class IndexedLSTM(LSTM):
     """lecturelib's LSTM, but with the trap: step t taken as ``xp[t]`` rather than by ``unbind``."""
 
-    def forward(self, xs, state=None):
-        n = self.n_hidden
-        h = c = xs.new_zeros(xs.shape[1], n)
-        xp = torch.matmul(xs, self.W_in.t()) + self.b
-        W_rec_t = self.W_rec.t()
-        hs = []
-        for t in range(xp.shape[0]):
-            a = torch.addmm(xp[t], h, W_rec_t)
-            fio = torch.sigmoid(a[:, :3 * n])
-            v = torch.tanh(a[:, 3 * n:])
-            f, i, o = fio.chunk(3, 1)
-            c = torch.addcmul(f * c, i, v)
-            h = o * torch.tanh(c)
-            hs.append(h)
-        return torch.stack(hs), None
+    def steps(self, xp):
+        return [xp[t] for t in range(xp.shape[0])]
 
 
 def _torch_runner(module, xs, G):
@@ -100,32 +84,22 @@ def measure(size: str, repeats: int = 9) -> dict:
         "twelve tensors, 8 products/step": _torch_runner(twelve, xs, G),
         "numpy LSTM (float32)": _numpy_runner(weights, xs, G),
     }
-    times = {name: [] for name in variants}
-    for _ in range(2):  # warm-up (first calls pay for page faults and lazy initialisation)
-        for run in variants.values():
-            run()
-    for _ in range(repeats):
-        for name, run in variants.items():
-            start = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - start)
-    med = {name: statistics.median(ts) for name, ts in times.items()}
+    med = round_robin(variants, repeats)
     return {"size": SIZES[size], "seconds": med,
             "ratio_to_nn_lstm": {name: med[name] / med["nn.LSTM"] for name in med}}
 
 
 def table(results: dict) -> str:
     sizes = list(results["sizes"])
-    head = "| variant | " + " | ".join(f"{s}: ms | {s}: × nn.LSTM" for s in sizes) + " |"
-    rule = "|---|" + "---:|---:|" * len(sizes)
-    rows = [head, rule]
+    header = ["variant"] + [h for s in sizes for h in (f"{s}: ms", f"{s}: × nn.LSTM")]
+    rows = []
     for name in results["sizes"][sizes[0]]["seconds"]:
-        cells = []
+        cells = [name]
         for s in sizes:
             r = results["sizes"][s]
             cells += [f"{1000 * r['seconds'][name]:.1f}", f"{r['ratio_to_nn_lstm'][name]:.2f}"]
-        rows.append(f"| {name} | " + " | ".join(cells) + " |")
-    return "\n".join(rows)
+        rows.append(cells)
+    return markdown_table(header, rows, right=set(range(1, len(header))))
 
 
 def main(repeats: int = 9, threads: int = 1) -> dict:
@@ -140,8 +114,7 @@ def main(repeats: int = 9, threads: int = 1) -> dict:
         torch.set_num_threads(old)
     results["table"] = table(results)
     print(results["table"])
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=1))
+    write_result("lstm.json", results)
     return results
 
 

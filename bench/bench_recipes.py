@@ -5,14 +5,14 @@ about the same number of parameters, trained with Adam on the adding problem and
 (see :mod:`lecturelib.recipes`). Several seeds per recipe; the table gives the mean final loss and
 its ratio to the memoryless baseline (below 1: the model uses its memory).
 
-Writes ``bench/results/recipes.json`` and the table, with its settings, into
-``lecturelib/data/bench_recipes.json``, which chapter 6 displays.
+Writes ``bench/results/recipes.json`` (rows and curves) and ``bench/results/bench_recipes.json`` (the
+table with its settings). Chapter 6 displays the copy of the latter that ships in lecturelib's data;
+to publish a new run, copy it there: ``cp bench/results/bench_recipes.json lecturelib/data/``.
 Run: ``python bench/bench_recipes.py [--steps N] [--seeds K]``.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import sys
 import time
@@ -21,22 +21,17 @@ from pathlib import Path
 import numpy as np
 import torch
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from lecturelib.recipes import KINDS, LABELS, compare_recipes, task_setup  # noqa: E402
-
-RESULTS = ROOT / "bench" / "results" / "recipes.json"
-BOOK_COPY = ROOT / "lecturelib" / "data" / "bench_recipes.json"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchkit import markdown_table, write_result  # noqa: E402
+from lecturelib.recipes import BENCH_FILE, KINDS, LABELS, compare_recipes, task_setup  # noqa: E402
 
 
 def make_table(rows: list[dict], seeds: int) -> str:
     """The Markdown table of the rows computed by :func:`main`."""
-    lines = ["| task | recipe | params | units | final loss | ÷ baseline | solved | s/run |",
-             "|---|---|---:|---:|---:|---:|---:|---:|"]
-    for r in rows:
-        lines.append(f"| {r['task']} | {r['recipe']} | {r['parameters']} | {r['hidden']} | {r['final_loss']:.3g} "
-                     f"| {r['vs_baseline']:.2g} | {r['solved']}/{seeds} | {r['seconds']:.0f} |")
-    return "\n".join(lines)
+    header = ["task", "recipe", "params", "units", "final loss", "÷ baseline", "solved", "s/run"]
+    cells = [[r["task"], r["recipe"], r["parameters"], r["hidden"], f"{r['final_loss']:.3g}",
+              f"{r['vs_baseline']:.2g}", f"{r['solved']}/{seeds}", f"{r['seconds']:.0f}"] for r in rows]
+    return markdown_table(header, cells, right={2, 3, 4, 5, 6, 7})
 
 
 def main(steps: int = 1500, seeds: int = 2, budget: int = 4000, adding_T: int = 60, copy_T: int = 40,
@@ -73,10 +68,8 @@ def main(steps: int = 1500, seeds: int = 2, budget: int = 4000, adding_T: int = 
     print(table)
     print()
     print(settings)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=1))
-    BOOK_COPY.parent.mkdir(parents=True, exist_ok=True)
-    BOOK_COPY.write_text(json.dumps({"table": table, "settings": settings, "rows": rows}, indent=1))
+    write_result("recipes.json", results)
+    write_result(BENCH_FILE, {"table": table, "settings": settings, "rows": rows})
     return results
 
 

@@ -10,23 +10,15 @@ threads. Prints a Markdown table and writes bench/results/sliding.json; ``main()
 """
 from __future__ import annotations
 
-import json
-import time
+import sys
 from pathlib import Path
 
 import torch
 
-from lecturelib.segmentation import (WindowClassifier, fully_convolutional_predict, sliding_window_cost,
-                                     sliding_window_predict)
-
-
-def _best_time(fn, repeats: int) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchkit import best_time, markdown_table, write_result  # noqa: E402
+from lecturelib.segmentation import (WindowClassifier, fully_convolutional_predict,  # noqa: E402
+                                     sliding_window_cost, sliding_window_predict)
 
 
 def main(size: int = 256, windows=(11, 15), repeats: int = 2) -> dict:
@@ -38,21 +30,19 @@ def main(size: int = 256, windows=(11, 15), repeats: int = 2) -> dict:
         slid, full = sliding_window_predict(net, image), fully_convolutional_predict(net, image)
         max_diff = (slid - full).abs().max().item()
         assert max_diff < 1e-4, f"sliding and fully convolutional outputs differ by {max_diff}"
-        t_slide = _best_time(lambda: sliding_window_predict(net, image), repeats)
-        t_full = _best_time(lambda: fully_convolutional_predict(net, image), repeats + 3)
+        t_slide = best_time(lambda: sliding_window_predict(net, image), repeats)
+        t_full = best_time(lambda: fully_convolutional_predict(net, image), repeats + 3)
         cost = sliding_window_cost(size, size, window)
         rows.append(dict(image=f"{size}x{size}", window=window, forward_passes=cost["forward_passes"],
                          recompute_max=cost["recompute_max"], sliding_s=t_slide, fully_conv_s=t_full,
                          speedup=t_slide / t_full, max_abs_diff=max_diff))
     result = dict(benchmark="sliding", torch_threads=torch.get_num_threads(), rows=rows)
-    print("| image | window | forward passes | windows per pixel (max) | sliding s | fully conv s | speed-up | max diff |")
-    print("|---|---|---|---|---|---|---|---|")
-    for r in rows:
-        print(f"| {r['image']} | {r['window']} | {r['forward_passes']:,} | {r['recompute_max']} | "
-              f"{r['sliding_s']:.2f} | {r['fully_conv_s']:.3f} | {r['speedup']:.0f}x | {r['max_abs_diff']:.1e} |")
-    out = Path(__file__).resolve().parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "sliding.json").write_text(json.dumps(result, indent=2))
+    header = ["image", "window", "forward passes", "windows per pixel (max)", "sliding s", "fully conv s",
+              "speed-up", "max diff"]
+    print(markdown_table(header, [[r["image"], r["window"], f"{r['forward_passes']:,}", r["recompute_max"],
+                                   f"{r['sliding_s']:.2f}", f"{r['fully_conv_s']:.3f}", f"{r['speedup']:.0f}x",
+                                   f"{r['max_abs_diff']:.1e}"] for r in rows]))
+    write_result("sliding.json", result)
     return result
 
 

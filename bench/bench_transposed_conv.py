@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import ctypes
 import glob
-import json
 import os
-import time
+import sys
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from lecturelib.transposed_conv import conv_transpose2d, conv_transpose2d_loop
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchkit import markdown_table, median_time, write_result  # noqa: E402
+from lecturelib.transposed_conv import conv_transpose2d, conv_transpose2d_loop  # noqa: E402
 
 #            N, C_in, C_out, H=W, k, stride, padding
 SIZES = [(8, 64, 32, 32, 4, 2, 1),
@@ -53,16 +54,6 @@ def _numpy_threads(n: int | None) -> int | None:
     return previous
 
 
-def _median_time(fn, repeats: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
-
-
 def main(repeats: int = 9, loop_repeats: int = 2) -> dict:
     torch_threads = torch.get_num_threads()
     torch.set_num_threads(1)
@@ -85,23 +76,20 @@ def _run(repeats: int, loop_repeats: int, single: bool) -> dict:
         ours = conv_transpose2d(x, w, stride=s, padding=p)
         ref = F.conv_transpose2d(xt, wt, stride=s, padding=p).numpy()
         assert np.allclose(ours, ref, rtol=1e-3, atol=1e-3), "numpy and torch disagree"
-        t_np = _median_time(lambda: conv_transpose2d(x, w, stride=s, padding=p), repeats)
-        t_torch = _median_time(lambda: F.conv_transpose2d(xt, wt, stride=s, padding=p), repeats)
-        t_loop = _median_time(lambda: conv_transpose2d_loop(x, w, stride=s, padding=p), loop_repeats)
+        t_np = median_time(lambda: conv_transpose2d(x, w, stride=s, padding=p), repeats)
+        t_torch = median_time(lambda: F.conv_transpose2d(xt, wt, stride=s, padding=p), repeats)
+        t_loop = median_time(lambda: conv_transpose2d_loop(x, w, stride=s, padding=p), loop_repeats)
         rows.append(dict(input=f"{N}x{C_in}x{H}x{H}", kernel=f"{C_in}x{C_out}x{k}x{k}", stride=s, padding=p,
                          output="x".join(map(str, ref.shape)), torch_ms=1e3 * t_torch, numpy_ms=1e3 * t_np,
                          loop_ms=1e3 * t_loop, numpy_over_torch=t_np / t_torch, loop_over_torch=t_loop / t_torch))
     result = dict(benchmark="transposed_conv", dtype="float32", torch_threads=torch.get_num_threads(),
                   numpy_single_thread=single, rows=rows)
-    print("| input (N x C x H x W) | weight | s | p | output | torch ms | numpy ms | loop ms | numpy/torch | loop/torch |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for r in rows:
-        print(f"| {r['input']} | {r['kernel']} | {r['stride']} | {r['padding']} | {r['output']} | "
-              f"{r['torch_ms']:.2f} | {r['numpy_ms']:.2f} | {r['loop_ms']:.1f} | "
-              f"{r['numpy_over_torch']:.2f} | {r['loop_over_torch']:.1f} |")
-    out = Path(__file__).resolve().parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "transposed_conv.json").write_text(json.dumps(result, indent=2))
+    header = ["input (N x C x H x W)", "weight", "s", "p", "output", "torch ms", "numpy ms", "loop ms",
+              "numpy/torch", "loop/torch"]
+    print(markdown_table(header, [[r["input"], r["kernel"], r["stride"], r["padding"], r["output"],
+                                   f"{r['torch_ms']:.2f}", f"{r['numpy_ms']:.2f}", f"{r['loop_ms']:.1f}",
+                                   f"{r['numpy_over_torch']:.2f}", f"{r['loop_over_torch']:.1f}"] for r in rows]))
+    write_result("transposed_conv.json", result)
     return result
 
 

@@ -26,8 +26,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchkit import RESULTS, ROOT, markdown_table, timed  # noqa: E402
+from lecturelib.training import smooth  # noqa: E402
 
 
 def book_builds() -> dict:
@@ -36,12 +37,12 @@ def book_builds() -> dict:
     env["LECTURELIB_STATIC"] = "1"
     out = Path(tempfile.mkdtemp(prefix="bench-build-"))
     timings = {}
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"  # the CLI of this environment
     for name in ("cold", "cached"):
-        start = time.perf_counter()
-        jupyter_book = Path(sys.executable).parent / "jupyter-book"  # the CLI of this environment
-        subprocess.run([str(jupyter_book), "build", str(ROOT), "--path-output", str(out)],
-                       check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        timings[f"{name}_build_s"] = round(time.perf_counter() - start, 1)
+        _, took = timed(lambda: subprocess.run([str(jupyter_book), "build", str(ROOT), "--path-output", str(out)],
+                                               check=True, env=env, stdout=subprocess.DEVNULL,
+                                               stderr=subprocess.DEVNULL))
+        timings[f"{name}_build_s"] = round(took, 1)
     from jupyter_cache import get_cache
 
     chapters = {}
@@ -56,40 +57,39 @@ def run_bench(path: Path) -> dict:
     spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     printed = io.StringIO()
-    start = time.perf_counter()
     argv = sys.argv
     sys.argv = [str(path)]  # a bench's own argparse must see no options of ours
-    try:
-        with contextlib.redirect_stdout(printed):
-            spec.loader.exec_module(module)
-            result = module.main()
-        error = None
-    except Exception as exc:  # one broken benchmark must not hide the others
-        result, error = None, f"{type(exc).__name__}: {exc}"
-    finally:
-        sys.argv = argv
-    return {"seconds": round(time.perf_counter() - start, 1), "printed": printed.getvalue(),
-            "result": result, "error": error}
+
+    def load_and_run():
+        try:
+            with contextlib.redirect_stdout(printed):
+                spec.loader.exec_module(module)
+                return module.main(), None
+        except Exception as exc:  # one broken benchmark must not hide the others
+            return None, f"{type(exc).__name__}: {exc}"
+        finally:
+            sys.argv = argv
+
+    (result, error), took = timed(load_and_run)
+    return {"seconds": round(took, 1), "printed": printed.getvalue(), "result": result, "error": error}
 
 
 def time_to_target(recipes: dict, every: int = 10, window: int = 5) -> str:
     """Steps and seconds each recipe run took to reach its target (the recipes bench's
     'solved': loss below 0.1 x the memoryless baseline), from the stored loss curves.
     A run's seconds are spread evenly over its steps, so the time is an estimate."""
-    lines = ["| task | recipe | steps to target, per seed | seconds to target, per seed |", "|---|---|---|---|"]
+    rows = []
     for row, curves in zip(recipes["rows"], recipes["curves_every_10_steps"].values()):
         target = 0.1 * row["final_loss"] / row["vs_baseline"]
         steps = []
         for curve in curves:
-            smooth = [sum(curve[max(0, i - window + 1):i + 1]) / len(curve[max(0, i - window + 1):i + 1])
-                      for i in range(len(curve))]
-            hit = next((i for i, v in enumerate(smooth) if v < target), None)
+            hit = next((i for i, v in enumerate(smooth(curve, window)) if v < target), None)
             steps.append(None if hit is None else (hit + 1) * every)
         total = len(curves[0]) * every
         shown = ", ".join("not reached" if n is None else str(n) for n in steps)
         secs = ", ".join("-" if n is None else f"{row['seconds'] * n / total:.0f}" for n in steps)
-        lines.append(f"| {row['task']} | {row['recipe']} | {shown} | {secs} |")
-    return "\n".join(lines)
+        rows.append([row["task"], row["recipe"], shown, secs])
+    return markdown_table(["task", "recipe", "steps to target, per seed", "seconds to target, per seed"], rows)
 
 
 def markdown(report: dict) -> str:
