@@ -1,4 +1,5 @@
-"""Helpers for testing exercises: find them all, run their reference solutions."""
+"""The one set of helpers for testing exercises: find them all, run their reference solutions,
+and the junk answers every checker must call incorrect without raising."""
 import importlib
 import pkgutil
 import types
@@ -35,3 +36,14 @@ def solution_answer(exercise: Exercise):
 
 def is_code_exercise(exercise: Exercise) -> bool:
     return callable(solution_answer(exercise))
+
+
+def raises(*args, **kwargs):
+    """A student's function that crashes."""
+    raise ZeroDivisionError("boom")
+
+
+#: Answers every checker must judge "incorrect" (never correct, never raising into the notebook);
+#: a chapter's tests add the junk peculiar to its exercises.
+JUNK = [None, "text", torch.zeros(3), np.full(3, np.nan), float("nan"), np.zeros((9, 9)), [1, "a"], {"a": 1},
+        raises]
