@@ -139,12 +139,14 @@ def _judge_iou(fn):
             "that is the intersection area; divide it by the area of the union.": _raw(a, b, how="inter"),
             "you added 1 to widths and heights (VOC's inclusive pixel corners); these are [x0, y0, x1, y1] "
             "continuous coordinates, width x1 - x0.": _raw(a, b, inclusive=True),
-            "for boxes that do not overlap the intersection width or height is negative: clip it at 0.":
-                _raw(a, b, clip=False),
+            # (before the no-clipping entry: on a pair apart along one axis the two give the same number,
+            # and the more specific diagnosis should win; a pair apart along both tells no-clipping apart)
             "you clipped the intersection's width at 0 but not its height: boxes apart along y get a "
             "negative overlap. Clip both.": _raw(a, b, clip="x"),
             "you clipped the intersection's height at 0 but not its width: boxes apart along x get a "
             "negative overlap. Clip both.": _raw(a, b, clip="y"),
+            "for boxes that do not overlap the intersection width or height is negative: clip it at 0.":
+                _raw(a, b, clip=False),
         }, rtol=1e-6, atol=1e-9, generic=f"wrong IoU for a = {a.tolist()}, b = {b.tolist()}: expected a number "
                                          f"in [0, 1]; intersect the x ranges and the y ranges separately.")
     return (f"your IoU matches the pixel-count definition on {len(IOU_CASES)} pairs, touching and disjoint "
