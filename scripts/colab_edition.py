@@ -161,6 +161,8 @@ def scan_book(root: Path = ROOT) -> Book:
     for chapter in book.chapters:
         n = book.number(chapter)
         nb = _read(root / f"{chapter}.ipynb")
+        for k, (name, caption) in enumerate(figures_of(nb), 1):
+            book.targets[name] = Target(chapter, "figure", f"{n}.{k}", caption, name)
         counters, pending, exercises = [0] * 6, None, 0
         for _, line in _markdown_lines(nb):
             target = TARGET.match(line.strip())
@@ -199,6 +201,19 @@ def scan_book(root: Path = ROOT) -> Book:
             if ex["label"] in book.targets:
                 book.targets[ex["label"]].title = ex["title"]
     return book
+
+
+def figure_of(cell) -> tuple[str, str] | None:
+    """(name, caption) of a code cell whose output the book shows as a numbered figure (myst-nb metadata)."""
+    figure = (cell.metadata.get("mystnb") or {}).get("figure") if cell.cell_type == "code" else None
+    if figure and figure.get("name"):
+        return figure["name"], figure.get("caption", "")
+    return None
+
+
+def figures_of(nb) -> list[tuple[str, str]]:
+    """The named figures of a notebook, in order (the book numbers them 8.1, 8.2, ...)."""
+    return [f for f in map(figure_of, nb.cells) if f]
 
 
 def exercises_of(nb) -> list[dict]:
@@ -371,13 +386,14 @@ def _reference(role: str, text: str, ctx: Context) -> str:
     target = ctx.book.targets.get(label)
     if target is None:
         ctx.fail(f"{{{role}}} to the label {label!r}, which no chapter defines")
-    kind = "Section" if target.kind == "section" else "Exercise"
+    kind = target.kind.capitalize()
     if role == "numref":
         template = shown or f"{kind} %s"
         shown = template.replace("%s", target.number).replace("{number}", target.number)
     elif not shown:
         # what the book shows for {ref}: a section's title, "Exercise 8.2 (title)" for an exercise
-        shown = target.title if target.kind == "section" else f"Exercise {target.number} ({target.title})"
+        shown = (f"Exercise {target.number} ({target.title})" if target.kind == "exercise"
+                 else target.title.split(". ")[0].rstrip(".") if target.kind == "figure" else target.title)
     return f"[{shown}]({target.url})"
 
 
@@ -573,6 +589,11 @@ def colab_notebook(path: Path, book: Book | None = None, executed=None):
             cells.extend(convert_markdown(cell.source, ctx))
         elif cell.cell_type == "code":
             cells.append(convert_code(cell, ctx))
+            figure = figure_of(cell)
+            if figure:  # the book prints the caption under the figure; so does the edition
+                number = book.targets[figure[0]].number
+                cells.append(nbformat.v4.new_markdown_cell(
+                    f"**Figure {number}.** {convert_roles(figure[1], ctx)}"))
         # raw cells are for other outputs (LaTeX); Colab shows none
     # a line under the title: what this is, and where the book is
     for cell in cells:

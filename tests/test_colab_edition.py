@@ -152,6 +152,18 @@ def test_cross_references_become_links_into_the_book(editions, book):
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
+def test_figures_keep_the_books_numbers_and_captions(editions, chapter):
+    n = CHAPTERS.index(chapter) + 1
+    figures = edition.figures_of(_source(chapter))
+    cells = editions[chapter].cells
+    captions = [i for i, c in enumerate(cells) if c.cell_type == "markdown" and c.source.startswith("**Figure ")]
+    assert [cells[i].source.split("**")[1] for i in captions] == [f"Figure {n}.{k}." for k in range(1, len(figures) + 1)]
+    for i, (name, caption) in zip(captions, figures):
+        assert cells[i - 1].cell_type == "code", "a caption not right under its figure's cell"
+        assert caption.split("$")[0][:20] in cells[i].source
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
 def test_what_the_book_hides_stays_out_and_hidden_code_is_a_form(editions, chapter):
     nb = editions[chapter]
     for cell in nb.cells:
