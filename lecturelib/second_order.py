@@ -291,5 +291,6 @@ def plot_runs(axes, runs: dict, baseline: float | None = None, colours: dict | N
             ax.axhline(baseline, color="black", ls="--", lw=1, label="memoryless baseline")
         ax.set(xlabel=xlabel, ylabel="training loss")
         ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=9)
+    # Above the top panel: inside it, any corner covers one of the curves.
+    axes[0].legend(fontsize=9, ncol=2, loc="lower center", bbox_to_anchor=(0.5, 1.02))
     return axes
