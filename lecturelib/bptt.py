@@ -25,6 +25,7 @@ PyTorch with ``detach``.
 """
 from __future__ import annotations
 
+import matplotlib
 import numpy as np
 import torch
 
@@ -320,14 +321,12 @@ def plot_contributions(ax, C, title: str = "", vmin: float = -4.0):
     """Heat map of ``log10 ||C[s, t]||`` from :func:`wrec_contributions`: rows are losses L_s,
     columns the step t at which W_rec acted; terms that do not exist (t > s, or no loss at s)
     are grey. Returns the image (for a colour bar)."""
-    import matplotlib.pyplot as plt
-
     C = np.asarray(C, dtype=float)
     if C.ndim != 4 or C.shape[0] != C.shape[1]:
         raise ValueError(f"C: expected shape (T, T, n, n) from wrec_contributions, got {C.shape}")
     norms = np.linalg.norm(C, axis=(2, 3))
     norms[norms == 0] = np.nan
-    cmap = plt.get_cmap("magma").with_extremes(bad="#eeeeee")
+    cmap = matplotlib.colormaps["magma"].with_extremes(bad="#eeeeee")
     with np.errstate(divide="ignore"):
         im = ax.imshow(np.log10(norms), cmap=cmap, vmin=vmin, vmax=0, origin="upper")
     T = len(norms)
