@@ -3,6 +3,7 @@
     python scripts/colab_edition.py OUT_DIR [chapters/NN_slug.ipynb ...]   # writes OUT_DIR/chapters/*.ipynb
     python scripts/colab_edition.py --branch                              # the branch Colab opens it from
     python scripts/colab_edition.py --book-url                            # where the book is published
+    python scripts/colab_edition.py --repository                          # OWNER/REPO, from _config.yml
 
 Colab renders CommonMark (with HTML and $...$ mathematics), not MyST. In the edition
 
@@ -638,6 +639,8 @@ def main(argv: list[str]) -> None:
         print(edition_branch())
     elif argv == ["--book-url"]:
         print(book_url())
+    elif argv == ["--repository"]:
+        print("/".join(repository()))
     elif argv and not argv[0].startswith("-"):
         for path in write_edition(Path(argv[0]), [Path(p) for p in argv[1:]] or None):
             print(f"wrote {path}")

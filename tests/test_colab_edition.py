@@ -303,3 +303,36 @@ def test_lecturelib_admits_every_package_colab_preinstalls():
         assert req.specifier.contains(pins[name], prereleases=True), \
             f"pyproject.toml asks for {requirement}; Colab has {req.name} {pins[name]}, which pip would replace"
     assert pins["ipywidgets"] == "7.7.1" and pins["torch"] == "2.11.0"
+
+
+# ------------------------------------------------------------------ live widgets under this ipywidgets (8.x)
+
+def test_explorers_and_progress_bars_are_live_widgets_in_a_kernel(tmp_path, monkeypatch):
+    """What scripts/colab_run.py checks under Colab's ipywidgets 7.7.1, here under the book's (8.x):
+    an explorer shows selection sliders and an output holding a figure, a progress bar is a widget."""
+    import ipywidgets
+    from nbclient import NotebookClient
+
+    spec = importlib.util.spec_from_file_location("colab_run", ROOT / "scripts" / "colab_run.py")
+    colab_run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(colab_run)
+    monkeypatch.delenv("LECTURELIB_STATIC", raising=False)
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("from lecturelib.explorers import explore\n"
+                                  "def plot(fig, a):\n    fig.add_subplot().plot([0, 1], [0, a])\n"
+                                  "explore(plot, {'a': [1, 2, 3]})"),
+        nbformat.v4.new_code_cell("from lecturelib.training import progress\nfor _ in progress(range(3)):\n    pass"),
+    ])
+    NotebookClient(nb, timeout=120, kernel_name="python3", store_widget_state=True,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    models = nb.metadata["widgets"][colab_run.STATE]["state"]
+    explorer = colab_run.widget_outputs(nb.cells[0], models)
+    names = [m["model_name"] for m in explorer]
+    assert names.count("SelectionSliderModel") == 1, names
+    figures = [o for m in explorer if m["model_name"] == "OutputModel" for o in m["state"]["outputs"]
+               if "image/png" in o.get("data", {})]
+    assert len(figures) == 1
+    bar = [m["model_name"] for m in colab_run.widget_outputs(nb.cells[1], models)]
+    assert "HBoxModel" in bar and "FloatProgressModel" in bar, bar
+    assert not any("IProgress" in o.get("text", "") for c in nb.cells for o in c.outputs)
+    assert int(ipywidgets.__version__.split(".")[0]) >= 8  # the 7.x side is the Colab simulation's
