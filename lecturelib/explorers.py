@@ -12,17 +12,13 @@ The book's build sets the environment variable ``LECTURELIB_STATIC=1``; see :fun
 """
 from __future__ import annotations
 
-import os
 import re
 from typing import Callable, Sequence
 
 import matplotlib.pyplot as plt
 from matplotlib.animation import FuncAnimation
 
-
-def is_static() -> bool:
-    """True when outputs are made for the static HTML book rather than a live kernel."""
-    return os.environ.get("LECTURELIB_STATIC", "").lower() not in ("", "0", "false", "no")
+from .runmode import is_static  # one definition, shared with the training loop
 
 
 def _settings(params: dict[str, Sequence], defaults: dict | None):
