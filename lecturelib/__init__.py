@@ -3,16 +3,25 @@
 
 One module per lecture concept, so a reader finds the code by the lecture's heading:
 
-* recurrent networks: ``rnn`` (the vanilla RNN), ``bptt`` (back-propagation through time,
-  truncated BPTT), ``gradcheck`` (finite differences), ``gradients`` (vanishing and exploding
-  gradients: clipping, Pascanu's regularizer, IRNN and Talathi-Vartak initializations, the
-  cliff), ``tasks`` (adding problem, copy task), ``lstm``, ``gru`` (GRU in both reset
-  placements, minimal gated unit), ``mrnn`` (multiplicative RNN), ``second_order``
-  (Hessian-free and L-BFGS), ``recipes`` (the training recipes compared);
+* recurrent networks, on one ground floor: ``recurrent`` (what every recurrent module shares, each
+  written once: the nonlinearities, the vanilla step h_t = f(W_rec h_{t-1} + W_in x_t + b) and the
+  backward step g_{t-1} = W_rec^T (f'(a_t) ⊙ g_t), the weight, state and input checks, the gate orders
+  and their stacking, and ``RecurrentModule``, the torch base class of the vanilla RNN, LSTM, GRU and
+  MGU). On it: ``rnn`` (the vanilla RNN), ``bptt`` (back-propagation through time, truncated BPTT),
+  ``gradcheck`` (finite differences), ``gradients`` (vanishing and exploding gradients: clipping,
+  Pascanu's regularizer, IRNN and Talathi-Vartak initializations, the cliff), ``tasks`` (adding
+  problem, copy task, echo), ``lstm``, ``gru`` (GRU in both reset placements, minimal gated unit),
+  ``mrnn`` (multiplicative RNN), ``second_order`` (Hessian-free and L-BFGS), ``recipes`` (the training
+  experiments: chapter 3's adding problem and echo, chapter 6's recipes compared);
 * detection and segmentation: ``datasets`` (Pascal VOC and COCO readers, boxes, drawing,
   the shipped samples), ``segmentation`` (from per-pixel classification to encoder-decoders,
   metrics), ``unpooling``, ``transposed_conv``;
 * the book's machinery: ``exercises`` (self-checking exercises), ``explorers`` (live or
-  offline interactive figures), ``training`` (seeding, a training loop), ``plotting``.
+  offline interactive figures), ``training`` (seeding, the one training loop with hooks for
+  metrics, smoothing, parameter counts), ``tables`` (Markdown tables shown as HTML), ``runmode``
+  (static book or live kernel), ``plotting``.
+
+Imports go one way: ``recurrent`` needs only ``_validate``; ``rnn``, ``bptt``, ``gru``, ``mrnn`` build on
+it, ``gradients`` on ``bptt``, ``lstm`` on ``gradients`` (for its figure), and ``recipes`` on all of them.
 """
 __version__ = "0.1.0"
