@@ -45,6 +45,24 @@ __all__ = [
 
 # ---------------------------------------------------------------- arguments
 
+MAX_ELEMENTS = 1 << 27
+"""The largest array (in elements) the functions here create: 134 million, 1 GiB of float64."""
+
+
+def check_size(name: str, shape, what: str) -> None:
+    """Raise a ValueError naming ``name`` when an array of ``shape`` would exceed ``MAX_ELEMENTS``."""
+    import math
+    n = math.prod(int(v) for v in shape)
+    if n > MAX_ELEMENTS:
+        raise ValueError(f"{name}: {what} would have shape {tuple(int(v) for v in shape)} ({n} elements), more "
+                         f"than the limit of {MAX_ELEMENTS} (MAX_ELEMENTS)")
+
+
+def _whole(name: str, value, least: int) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < least:
+        raise ValueError(f"{name}: expected an integer >= {least}, got {value!r}")
+    return int(value)
+
 def pair(name: str, value, minimum: int = 0) -> tuple[int, int]:
     """``value`` as a pair of ints (height, width), each at least ``minimum``.
 
@@ -76,6 +94,8 @@ def _float_array(name: str, value, ndims: tuple[int, ...]) -> np.ndarray:
         value = value.detach().cpu().numpy()
     try:
         arr = np.asarray(value)
+        if np.iscomplexobj(arr):   # a cast to float would drop the imaginary part without a word
+            raise ValueError(f"{name}: expected a real array, got complex values")
         arr = arr.astype(np.float32 if arr.dtype == np.float32 else np.float64, copy=False)
     except (TypeError, ValueError) as err:
         raise ValueError(f"{name}: expected a numeric array, got {type(value).__name__} ({err})") from None
@@ -88,8 +108,12 @@ def _float_array(name: str, value, ndims: tuple[int, ...]) -> np.ndarray:
 # ---------------------------------------------------------------- output sizes
 
 def transposed_output_size_simple(n_in: int, kernel: int, stride: int = 1, padding: int = 0) -> int:
-    """The lecture's formula: ``(n_in - 1) * stride + kernel - 2 * padding``."""
-    return (n_in - 1) * stride + kernel - 2 * padding
+    """The lecture's formula: ``(n_in - 1) * stride + kernel - 2 * padding``.
+
+    Raises ValueError for arguments that are not integers of the right range, and when the
+    padding removes the whole output (the formula would give 0 or a negative size).
+    """
+    return transposed_output_size(n_in, kernel, stride, padding)
 
 
 def transposed_output_size(n_in: int, kernel: int, stride: int = 1, padding: int = 0,
@@ -99,19 +123,34 @@ def transposed_output_size(n_in: int, kernel: int, stride: int = 1, padding: int
         (n_in - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
 
     With ``dilation = 1`` and ``output_padding = 0`` this is the simple form
-    ``(n_in - 1) * stride + kernel - 2 * padding``.
+    ``(n_in - 1) * stride + kernel - 2 * padding``. A padding that removes the whole output
+    (a size below 1) raises ValueError, as PyTorch does.
     """
     for name, v, lo in (("n_in", n_in, 1), ("kernel", kernel, 1), ("stride", stride, 1),
                         ("padding", padding, 0), ("output_padding", output_padding, 0),
                         ("dilation", dilation, 1)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
-            raise ValueError(f"{name}: expected an integer >= {lo}, got {v!r}")
-    return (n_in - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
+        _whole(name, v, lo)
+    size = (n_in - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
+    if size < 1:
+        raise ValueError(f"padding: {padding} on each side removes the whole output: before padding it has "
+                         f"{size + 2 * padding} cells (n_in={n_in}, kernel={kernel}, stride={stride}), so padding "
+                         f"must be below {(size + 2 * padding) / 2:g}")
+    return int(size)
 
 
 def conv_output_size(n_in: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
-    """Output length of an ordinary convolution: ``floor((n_in + 2p - d (k - 1) - 1) / s) + 1``."""
-    return (n_in + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+    """Output length of an ordinary convolution: ``floor((n_in + 2p - d (k - 1) - 1) / s) + 1``.
+
+    Raises ValueError when the kernel (spread by the dilation) is larger than the padded input.
+    """
+    for name, v, lo in (("n_in", n_in, 1), ("kernel", kernel, 1), ("stride", stride, 1),
+                        ("padding", padding, 0), ("dilation", dilation, 1)):
+        _whole(name, v, lo)
+    reach = dilation * (kernel - 1) + 1
+    if reach > n_in + 2 * padding:
+        raise ValueError(f"kernel: spans {reach} cells (kernel={kernel}, dilation={dilation}), more than the padded "
+                         f"input's {n_in + 2 * padding} (n_in={n_in}, padding={padding}); the output would be empty")
+    return int((n_in + 2 * padding - reach) // stride + 1)
 
 
 # ---------------------------------------------------------------- transposed convolution
@@ -156,6 +195,7 @@ def _prepare(x, w, b, stride, padding, output_padding, dilation, groups):
                          f"stride {s}, dilation {d} give an output of (n-1)s + d(k-1) + 1 = "
                          f"{tuple((n - 1) * ss + dd * (kk - 1) + 1 for n, kk, ss, dd in zip((H, W), k, s, d))} "
                          f"before padding removes 2p from each side")
+    check_size("x", (N, C_out, out[0] + 2 * p[0], out[1] + 2 * p[1]), "the output (before cropping the padding)")
     if b is not None:
         b = _float_array("b", b, (1,)).astype(x.dtype, copy=False)
         check_shape("b", b, (C_out,), "(C_out,)")
@@ -264,6 +304,8 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
                          f"larger than the padded input {(H + 2 * ph, W + 2 * pw)} (x {(H, W)} plus padding "
                          f"{(ph, pw)} on each side) allows")
     Ho, Wo = conv_output_size(H, kh, sh, ph, dh), conv_output_size(W, kw, sw, pw, dw)
+    check_size("padding", (N, C_in, H + 2 * ph, W + 2 * pw), "the padded input")
+    check_size("x", (N, C_out, Ho, Wo), "the output")
     xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
     y = np.zeros((N, C_out, Ho, Wo), dtype=x.dtype)
     for u in range(kh):  # one loop over the kernel offsets, each a matrix product over channels
@@ -286,13 +328,14 @@ def conv_matrix(kernel, input_shape, stride=1, padding=0) -> np.ndarray:
     Meant for small cases: ``C`` has ``H_out W_out H W`` entries.
     """
     K = _float_array("kernel", kernel, (2,))
-    H, W = pair("input_shape", tuple(input_shape), 1)
+    H, W = pair("input_shape", input_shape, 1)
     (sh, sw), (ph, pw) = pair("stride", stride, 1), pair("padding", padding, 0)
     kh, kw = K.shape
     if kh > H + 2 * ph or kw > W + 2 * pw:
         raise ValueError(f"kernel: shape {K.shape} is larger than the padded input {(H + 2 * ph, W + 2 * pw)} "
                          f"(input_shape {(H, W)} plus padding {(ph, pw)} on each side) allows")
     Ho, Wo = conv_output_size(H, kh, sh, ph), conv_output_size(W, kw, sw, pw)
+    check_size("input_shape", (Ho * Wo, H * W), "the matrix")
     C = np.zeros((Ho * Wo, H * W))
     oi, oj = np.meshgrid(np.arange(Ho), np.arange(Wo), indexing="ij")
     rows = (oi * Wo + oj).ravel()
@@ -321,8 +364,9 @@ def contribution_labels(input_shape, kernel_shape, stride=1, padding=0, names=No
     of ones), so the picture is drawn from the implementation itself, not by hand.
     ``names`` defaults to ``a, b, c, ...`` in row-major order.
     """
-    H, W = pair("input_shape", tuple(input_shape), 1)
-    kh, kw = pair("kernel_shape", tuple(kernel_shape), 1)
+    H, W = pair("input_shape", input_shape, 1)
+    kh, kw = pair("kernel_shape", kernel_shape, 1)
+    check_size("input_shape", (H * W, H * W), "the one-hot inputs")
     names = list(names) if names is not None else [chr(ord("a") + i) for i in range(H * W)]
     if len(names) != H * W:
         raise ValueError(f"names: expected {H * W} names, one per input element, got {len(names)}")
@@ -348,6 +392,7 @@ def resize_then_conv(x, w, factor: int = 2, b=None) -> np.ndarray:
         raise ValueError(f"w: expected an odd kernel size so that 'same' padding is symmetric, got shape {w.shape}")
     if isinstance(factor, bool) or not isinstance(factor, (int, np.integer)) or factor < 1:
         raise ValueError(f"factor: expected a positive integer, got {factor!r}")
+    check_size("factor", x.shape[:2] + (x.shape[2] * factor, x.shape[3] * factor), "the upsampled input")
     up = np.repeat(np.repeat(x, factor, axis=2), factor, axis=3)
     return conv2d(up, w, b, padding=(kh // 2, kw // 2))
 

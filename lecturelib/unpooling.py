@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import as_array
-from .transposed_conv import pair
+from .transposed_conv import check_size, pair
 
 __all__ = ["nearest_unpool", "bed_of_nails", "max_pool_with_switches", "max_unpool"]
 
@@ -37,6 +37,7 @@ def nearest_unpool(x, factor: int = 2) -> np.ndarray:
     if x.ndim < 2:
         raise ValueError(f"x: expected an array (..., H, W) with at least 2 dimensions, got shape {x.shape}")
     f = _factor(factor)
+    check_size("factor", x.shape[:-2] + (x.shape[-2] * f, x.shape[-1] * f), "the output")
     return np.repeat(np.repeat(x, f, axis=-2), f, axis=-1)
 
 
@@ -50,6 +51,7 @@ def bed_of_nails(x, factor: int = 2) -> np.ndarray:
     if x.ndim < 2:
         raise ValueError(f"x: expected an array (..., H, W) with at least 2 dimensions, got shape {x.shape}")
     f = _factor(factor)
+    check_size("factor", x.shape[:-2] + (x.shape[-2] * f, x.shape[-1] * f), "the output")
     y = np.zeros(x.shape[:-2] + (x.shape[-2] * f, x.shape[-1] * f))
     y[..., ::f, ::f] = x
     return y
@@ -109,7 +111,8 @@ def max_unpool(x, switches, output_size) -> np.ndarray:
         raise ValueError(f"switches: expected shape {x.shape} (the same as x), got {idx.shape}")
     if idx.size and not np.issubdtype(idx.dtype, np.integer):
         raise ValueError(f"switches: expected integer flat indices, got dtype {idx.dtype}")
-    H, W = pair("output_size", tuple(output_size), 1)
+    H, W = pair("output_size", output_size, 1)
+    check_size("output_size", x.shape[:-2] + (H, W), "the output")
     if idx.size and (idx.min() < 0 or idx.max() >= H * W):
         raise ValueError(f"switches: expected flat indices in [0, {H * W}) for output_size {(H, W)}, "
                          f"got values from {idx.min()} to {idx.max()}")
