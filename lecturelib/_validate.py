@@ -71,3 +71,21 @@ def check_positive_ints(**values) -> None:
     for name, v in values.items():
         if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
             raise ValueError(f"{name}: expected a positive integer, got {v!r}")
+
+
+def check_int_range(name: str, value, low: int, high: int | None = None) -> int:
+    """``value`` as an int if it is a whole number in ``[low, high]`` (``high=None``: no upper
+    bound); ``True`` and ``1.0`` are refused. An upper bound keeps loops and arrays finite."""
+    if not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)) or value < low \
+            or (high is not None and value > high):
+        span = f"in [{low}, {high}]" if high is not None else f">= {low}"
+        raise ValueError(f"{name}: expected an integer {span}, got {value!r}")
+    return int(value)
+
+
+def check_positive_number(**values) -> None:
+    """Raise unless every value is a finite real number > 0 (``True``, NaN and inf are refused)."""
+    for name, v in values.items():
+        if (isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating))
+                or not (np.isfinite(v) and v > 0)):
+            raise ValueError(f"{name}: expected a positive finite number, got {v!r}")
