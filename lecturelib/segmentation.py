@@ -21,7 +21,6 @@ Layouts: images (N, 3, H, W) float in [0, 1] for the networks; label maps (N, H,
 """
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import torch
@@ -29,6 +28,7 @@ from torch import nn
 import torch.nn.functional as F
 
 from ._validate import as_array, check_choice
+from .training import train
 
 IGNORE = 255
 """The void label: pixels with this label count in no loss and no metric."""
@@ -495,36 +495,38 @@ def train_segmenter(model: nn.Module, x, y, steps: int = 300, batch_size: int = 
     """
     if steps < 1:
         raise ValueError(f"steps: expected a positive number of steps, got {steps}")
+    return train_minibatches(model, x, y, pixel_cross_entropy, steps, batch_size, lr, seed, flip, desc, num_threads)
+
+
+def train_minibatches(model: nn.Module, x, y, loss, steps: int, batch_size: int, lr: float, seed: int = 0,
+                      flip: bool = True, desc: str = "training", num_threads: int | None = 1):
+    """The loop of :func:`train_segmenter` for any ``loss(scores, targets)``: Adam, random minibatches of
+    ``(x, y)`` drawn with a generator seeded by ``seed``, a random horizontal flip of the whole minibatch
+    with probability 1/2 (images, and label maps when ``y`` is (N, H, W); class labels (N,) stay), and a
+    one-cycle schedule peaking at ``lr``; run by :func:`lecturelib.training.train` on ``num_threads``
+    threads. Leaves the model in eval mode and returns the :class:`~lecturelib.training.TrainingLog`."""
+    gen = torch.Generator().manual_seed(seed)
+
+    def minibatch(_step):
+        idx = torch.randint(len(x), (batch_size,), generator=gen)
+        xb, yb = x[idx], y[idx]
+        if flip and torch.rand((), generator=gen) < 0.5:
+            xb = xb.flip(-1)
+            yb = yb.flip(-1) if yb.ndim == 3 else yb
+        return xb, yb
+
     previous = torch.get_num_threads()
     if num_threads is not None:
         torch.set_num_threads(num_threads)
     try:
-        return _train_segmenter(model, x, y, steps, batch_size, lr, seed, flip, desc)
+        opt = torch.optim.Adam(model.parameters(), lr=lr)
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.25)
+        model.train()
+        log = train(model, lambda m, batch: loss(m(batch[0]), batch[1]), minibatch, steps, optimizer=opt,
+                    scheduler=sched, desc=desc, quiet=True)
     finally:
         torch.set_num_threads(previous)
-
-
-def _train_segmenter(model, x, y, steps, batch_size, lr, seed, flip, desc):
-    from .training import TrainingLog, progress
-
-    gen = torch.Generator().manual_seed(seed)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.25)
-    log, start = TrainingLog(), time.perf_counter()
-    model.train()
-    for _ in progress(range(steps), total=steps, desc=desc):
-        idx = torch.randint(len(x), (batch_size,), generator=gen)
-        xb, yb = x[idx], y[idx]
-        if flip and torch.rand((), generator=gen) < 0.5:
-            xb, yb = xb.flip(-1), yb.flip(-1)
-        loss = pixel_cross_entropy(model(xb), yb)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-        log.loss.append(loss.item())
-        log.seconds.append(time.perf_counter() - start)
-    model.eval()
+        model.eval()
     return log
 
 
