@@ -33,8 +33,8 @@ import torch
 from torch import nn
 
 from ._validate import as_array, as_sequences, check_choice, check_positive_ints, check_shape
-from .recurrent import (GRU_GATES, MGU_GATES, RecurrentModule, check_gate_weights, initial_state, sigmoid,
-                        stack_gates, to_numpy, unstack_gates)
+from .recurrent import (GRU_GATES, MGU_GATES, RecurrentModule, check_gate_weights, initial_state,
+                        into_torch_module, sigmoid, stack_gates, to_numpy, unstack_gates)
 
 RESETS = ("before", "after")
 
@@ -242,13 +242,9 @@ def gru_to_torch(weights: dict, batch_first: bool = False, dtype=torch.float64) 
     """
     w, m, n = _check_gru(weights, "after")
     W_rec, W_in, b = stack_gates(w, gates=GRU_GATES)
-    gru = nn.GRU(m, n, batch_first=batch_first, dtype=dtype)
+    gru = into_torch_module(nn.GRU(m, n, batch_first=batch_first, dtype=dtype), W_in, W_rec, b)
     with torch.no_grad():
-        gru.weight_ih_l0.copy_(torch.as_tensor(W_in))
-        gru.weight_hh_l0.copy_(torch.as_tensor(W_rec))
-        gru.bias_ih_l0.copy_(torch.as_tensor(b))
-        gru.bias_hh_l0.zero_()
-        gru.bias_hh_l0[2 * n:] = torch.as_tensor(w["b_rh"])
+        gru.bias_hh_l0[2 * n:] = torch.as_tensor(w["b_rh"])  # the candidate's recurrent bias
     return gru
 
 

@@ -33,7 +33,8 @@ from torch import nn
 from ._validate import as_array, as_sequences, check_positive_ints, check_shape
 from .gradients import backprop_norms, default_rnn_init
 from .recurrent import (LSTM_EQUATION_ORDER, LSTM_GATES, LSTM_TORCH_GATES, RecurrentModule, check_gate_weights,
-                        initial_state, sigmoid, sigmoid_inplace, stack_gates, time_major, to_numpy, unstack_gates)
+                        initial_state, into_torch_module, sigmoid, sigmoid_inplace, stack_gates, time_major,
+                        to_numpy, unstack_gates)
 
 #: The order in which lecturelib stacks the gates (sigmoid gates first, then the tanh value).
 GATES = LSTM_GATES
@@ -324,13 +325,7 @@ def lstm_to_torch(weights: dict, batch_first: bool = False, dtype=torch.float64)
     """
     w, m, n = _check_lstm_weights(weights)
     W_rec, W_in, b = stack_gates(w, gates=TORCH_GATES)
-    lstm = nn.LSTM(m, n, batch_first=batch_first, dtype=dtype)
-    with torch.no_grad():
-        lstm.weight_ih_l0.copy_(torch.as_tensor(W_in))
-        lstm.weight_hh_l0.copy_(torch.as_tensor(W_rec))
-        lstm.bias_ih_l0.copy_(torch.as_tensor(b))
-        lstm.bias_hh_l0.zero_()
-    return lstm
+    return into_torch_module(nn.LSTM(m, n, batch_first=batch_first, dtype=dtype), W_in, W_rec, b)
 
 
 def lstm_from_torch(lstm: nn.LSTM) -> dict:

@@ -201,6 +201,18 @@ def unstack_gates(W_rec, W_in, b, gates=LSTM_GATES):
     return out
 
 
+def into_torch_module(module: nn.RNNBase, W_in, W_rec, b) -> nn.RNNBase:
+    """Copy fused weights into a one-layer ``torch.nn.RNN``/``LSTM``/``GRU`` (rows already in torch's
+    gate order): ``weight_ih_l0 = W_in``, ``weight_hh_l0 = W_rec``, ``bias_ih_l0 = b`` and
+    ``bias_hh_l0 = 0`` (torch keeps two biases where the lecture has one). Returns the module."""
+    with torch.no_grad():
+        module.weight_ih_l0.copy_(torch.as_tensor(W_in))
+        module.weight_hh_l0.copy_(torch.as_tensor(W_rec))
+        module.bias_ih_l0.copy_(torch.as_tensor(b))
+        module.bias_hh_l0.zero_()
+    return module
+
+
 def to_numpy(p: torch.Tensor) -> np.ndarray:
     """A parameter as a float64 numpy array (detached, on the CPU)."""
     return p.detach().double().cpu().numpy()
@@ -281,7 +293,8 @@ class RecurrentModule(nn.Module):
         """Copy the lecture's weight dict into this module (returns self)."""
         w, m, n = check_gate_weights(weights, self.gates)
         if (m, n) != (self.n_in, self.n_hidden):
-            raise ValueError(f"weights: expected n_in={self.n_in}, n_hidden={self.n_hidden}, got n_in={m}, n_hidden={n}")
+            raise ValueError(f"weights: expected n_in={self.n_in}, n_hidden={self.n_hidden}, "
+                             f"got n_in={m}, n_hidden={n}")
         W_rec, W_in, b = stack_gates(w, gates=self.gates)
         with torch.no_grad():
             for p, value in ((self.W_rec, W_rec), (self.W_in, W_in), (self.b, b)):

@@ -18,7 +18,8 @@ from torch import nn
 
 from ._validate import as_array, as_sequences, check_choice, check_positive_ints, check_shape
 from .recurrent import (NONLINEARITIES as _ALL_NONLINEARITIES, TORCH_NONLINEARITIES, RecurrentModule,
-                        check_rnn_weights, initial_state, input_part, rnn_step_from_input_part, to_numpy)
+                        check_rnn_weights, initial_state, input_part, into_torch_module, rnn_step_from_input_part,
+                        to_numpy)
 from .training import count_parameters as count_module_parameters  # the name chapters 1, 4-6 import
 
 #: The lecture's 4-unit recurrent matrix (no input, no bias): h_{t+1} = relu(W_rec h_t).
@@ -166,10 +167,5 @@ def torch_rnn_from_weights(W_in, W_rec, b, nonlinearity: str = "relu", batch_fir
     """A ``torch.nn.RNN`` holding our weights: weight_ih = W_in, weight_hh = W_rec,
     bias_ih = b and bias_hh = 0 (torch keeps two biases where the lecture has one)."""
     W_in, W_rec, b, _, (m, n, _) = check_rnn_weights(W_in, W_rec, b)
-    rnn = nn.RNN(m, n, nonlinearity=nonlinearity, batch_first=batch_first, dtype=dtype)
-    with torch.no_grad():
-        rnn.weight_ih_l0.copy_(torch.as_tensor(W_in))
-        rnn.weight_hh_l0.copy_(torch.as_tensor(W_rec))
-        rnn.bias_ih_l0.copy_(torch.as_tensor(b))
-        rnn.bias_hh_l0.zero_()
-    return rnn
+    return into_torch_module(nn.RNN(m, n, nonlinearity=nonlinearity, batch_first=batch_first, dtype=dtype),
+                             W_in, W_rec, b)
