@@ -29,6 +29,8 @@ import math
 import numpy as np
 import torch
 
+from ._validate import check_positive_ints
+
 #: MSE of the constant prediction 1 on the adding problem: Var(u_a + u_b) = 2 · (1/12).
 ADDING_BASELINE_MSE = 1.0 / 6.0
 
@@ -37,12 +39,6 @@ def _rng(seed) -> np.random.Generator:
     if isinstance(seed, np.random.Generator):
         return seed
     return np.random.default_rng(seed)
-
-
-def _check_positive(**values):
-    for name, v in values.items():
-        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
-            raise ValueError(f"{name}: expected a positive integer, got {v!r}")
 
 
 # ---------------------------------------------------------------- adding problem
@@ -59,7 +55,7 @@ def adding_problem(batch_size: int, T: int, seed=None, batch_first: bool = False
         ``(xs, ys)``: xs (T, B, 2) (or (B, T, 2)) with channel 0 the values u_t and channel 1
         the markers m_t; ys (B, 1) the sums of the two marked values.
     """
-    _check_positive(batch_size=batch_size, T=T)
+    check_positive_ints(batch_size=batch_size, T=T)
     if T < 2:
         raise ValueError(f"T: expected a sequence length of at least 2 (two markers), got {T}")
     rng = _rng(seed)
@@ -89,7 +85,7 @@ def adding_batch_fn(batch_size: int, T: int, seed: int = 0, batch_first: bool = 
                     dtype=torch.float32, device=None):
     """``batch_fn(step) -> (xs, ys)`` torch tensors for :func:`lecturelib.training.train`;
     the batch of each step is fixed by ``(seed, step)``."""
-    _check_positive(batch_size=batch_size, T=T)
+    check_positive_ints(batch_size=batch_size, T=T)
 
     def batch_fn(step: int):
         return adding_problem_torch(batch_size, T, np.random.default_rng([seed, step]), batch_first,
@@ -111,7 +107,7 @@ def copy_task(batch_size: int, length: int = 10, delay: int = 20, n_symbols: int
         ``(xs, ys)``: xs (T, B, n_symbols + 2) one-hot inputs; ys (T, B) integer targets
         (blank, then the ``length`` symbols during the last ``length`` steps).
     """
-    _check_positive(batch_size=batch_size, length=length, delay=delay, n_symbols=n_symbols)
+    check_positive_ints(batch_size=batch_size, length=length, delay=delay, n_symbols=n_symbols)
     rng = _rng(seed)
     B, T, blank, delim = batch_size, 2 * length + delay, n_symbols, n_symbols + 1
     symbols = rng.integers(0, n_symbols, size=(length, B))
@@ -136,7 +132,7 @@ def copy_task_torch(batch_size: int, length: int = 10, delay: int = 20, n_symbol
 def copy_batch_fn(batch_size: int, length: int = 10, delay: int = 20, n_symbols: int = 8, seed: int = 0,
                   batch_first: bool = False, dtype=torch.float32, device=None):
     """``batch_fn(step) -> (xs, ys)`` for the copy task; fixed by ``(seed, step)``."""
-    _check_positive(batch_size=batch_size, length=length, delay=delay, n_symbols=n_symbols)
+    check_positive_ints(batch_size=batch_size, length=length, delay=delay, n_symbols=n_symbols)
 
     def batch_fn(step: int):
         return copy_task_torch(batch_size, length, delay, n_symbols, np.random.default_rng([seed, step]),
@@ -149,7 +145,7 @@ def copy_baseline_cross_entropy(length: int = 10, delay: int = 20, n_symbols: in
     """Mean cross-entropy (nats per step) of the memoryless strategy: blank (with certainty)
     before recall, a uniform guess among the symbols during recall:
     ``length · ln(n_symbols) / (2 · length + delay)``."""
-    _check_positive(length=length, delay=delay, n_symbols=n_symbols)
+    check_positive_ints(length=length, delay=delay, n_symbols=n_symbols)
     return length * math.log(n_symbols) / (2 * length + delay)
 
 
@@ -163,7 +159,7 @@ def echo_task(batch_size: int, T: int, delay: int, seed=None):
     Returns:
         ``(xs, ys)`` numpy arrays, both (T, B, 1).
     """
-    _check_positive(batch_size=batch_size, T=T, delay=delay)
+    check_positive_ints(batch_size=batch_size, T=T, delay=delay)
     if delay >= T:
         raise ValueError(f"delay: expected fewer steps than T = {T}, got {delay}")
     rng = _rng(seed)
@@ -175,7 +171,7 @@ def echo_task(batch_size: int, T: int, delay: int, seed=None):
 
 def echo_batch_fn(batch_size: int, T: int, delay: int, seed: int = 0, dtype=torch.float32):
     """``batch_fn(step) -> (xs, ys)`` torch tensors of :func:`echo_task`, fixed by ``(seed, step)``."""
-    _check_positive(batch_size=batch_size, T=T, delay=delay)
+    check_positive_ints(batch_size=batch_size, T=T, delay=delay)
 
     def batch_fn(step: int):
         xs, ys = echo_task(batch_size, T, delay, np.random.default_rng([seed, step]))
