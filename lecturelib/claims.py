@@ -116,3 +116,47 @@ def comparison_word(a: float, b: float, smaller: str = "lower", larger: str = "h
     if abs(a - b) <= rtol * max(abs(a), abs(b)):
         return equal
     return smaller if a < b else larger
+
+
+def gru_state_gradient_norms(weights: dict, xs, seed: int = 0):
+    """The norm of dL/dh_t against the distance T - t for the lecture's GRU, a loss on the last state.
+
+    The counterpart of ``lecturelib.lstm.lstm_state_gradient_norms`` for the GRU (reset before the
+    product): ``L = w . h_T`` with a fixed random unit vector ``w`` (seeded by ``seed``), averaged over the
+    batch; ``xs`` is (T, B, m) and ``weights`` the dict of ``random_gru_weights``. The gradients come from
+    PyTorch's autograd through the lecture's equations, in float64. Returns ``(distance, norm_dh)``, each (T,),
+    distance = T - t from 0 (the last step) to T - 1, norms the batch mean of the 2-norm.
+    """
+    import torch
+
+    xs = np.asarray(xs, dtype=float)
+    if xs.ndim != 3:
+        raise ValueError(f"gru_state_gradient_norms: xs must be (T, B, m), got shape {xs.shape}")
+    try:
+        W = {k: torch.as_tensor(np.asarray(weights[k], dtype=float)) for k in ("W_r", "W_u", "W_h")}
+        b = {k: torch.as_tensor(np.asarray(weights[k], dtype=float)) for k in ("b_r", "b_u", "b_h")}
+    except KeyError as missing:
+        raise ValueError(f"gru_state_gradient_norms: weights need W_r, W_u, W_h, b_r, b_u, b_h; missing {missing}")
+    T, B, m = xs.shape
+    n = W["W_r"].shape[0]
+    if W["W_r"].shape != (n, n + m):
+        raise ValueError(f"gru_state_gradient_norms: W_r must be (n, n + m) = ({n}, {n + m}), "
+                         f"got {tuple(W['W_r'].shape)}")
+    rng = np.random.default_rng(seed)
+    v = rng.normal(size=n)
+    v = torch.as_tensor(v / np.linalg.norm(v))
+    h = torch.zeros(B, n, dtype=torch.float64, requires_grad=True)   # so that every h_t carries a gradient
+    states = []
+    for t in range(T):
+        x = torch.as_tensor(xs[t])
+        hx = torch.cat([h, x], dim=1)
+        r = torch.sigmoid(hx @ W["W_r"].T + b["b_r"])
+        u = torch.sigmoid(hx @ W["W_u"].T + b["b_u"])
+        cand = torch.tanh(torch.cat([r * h, x], dim=1) @ W["W_h"].T + b["b_h"])
+        h = u * h + (1 - u) * cand
+        h.retain_grad()
+        states.append(h)
+    loss = (states[-1] @ v).mean() * B     # sum over the batch: each sequence's gradient starts from v
+    loss.backward()
+    norms = np.array([s.grad.norm(dim=1).mean().item() for s in states])
+    return np.arange(T), norms[::-1].copy()

@@ -76,3 +76,39 @@ def test_glue_rejects_bad_names_and_values():
         claims.glue("not a name", 1)
     with pytest.raises(TypeError, match="number or a string"):
         claims.glue("x", [1, 2])
+
+
+def test_gru_state_gradient_norms_against_finite_differences():
+    from lecturelib.gru import gru_forward, random_gru_weights
+
+    rng = np.random.default_rng(0)
+    T, B, m, n = 6, 2, 3, 4
+    w = random_gru_weights(m, n, seed=1, scale=1.0)
+    xs = rng.normal(size=(T, B, m))
+    distance, norms = claims.gru_state_gradient_norms(w, xs, seed=2)
+    v = np.random.default_rng(2).normal(size=n)
+    v /= np.linalg.norm(v)
+    # dL/dh_1 by central differences: perturb h_1 and run the remaining T - 1 steps with gru_forward
+    h1 = gru_forward(xs[:1], w)[0]
+    eps, grads = 1e-6, np.zeros((B, n))
+    for j in range(n):
+        for s in (+1, -1):
+            h = h1.copy()
+            h[:, j] += s * eps
+            hT = gru_forward(xs[1:], w, h0=h)[-1]
+            grads[:, j] += s * (hT @ v) / (2 * eps)
+    assert distance.tolist() == list(range(T))
+    np.testing.assert_allclose(norms[T - 1], np.linalg.norm(grads, axis=1).mean(), rtol=1e-6)
+    assert norms[0] == pytest.approx(1.0)   # dL/dh_T is the unit vector v
+
+
+def test_gru_state_gradient_norms_rejects_bad_input():
+    from lecturelib.gru import random_gru_weights
+
+    w = random_gru_weights(3, 4)
+    with pytest.raises(ValueError, match="xs"):
+        claims.gru_state_gradient_norms(w, np.zeros((5, 3)))
+    with pytest.raises(ValueError, match="W_r"):
+        claims.gru_state_gradient_norms(w, np.zeros((5, 2, 2)))
+    with pytest.raises(ValueError, match="missing"):
+        claims.gru_state_gradient_norms({"W_r": w["W_r"]}, np.zeros((5, 2, 3)))
