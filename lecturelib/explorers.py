@@ -3,7 +3,9 @@
 ``plot(fig, **values)`` draws into a matplotlib figure for one setting of the
 parameters. :func:`explore` then shows
 
-* in Jupyter or Colab: a live ``ipywidgets.interactive`` with one slider per parameter;
+* in Jupyter or Colab: a live ``ipywidgets.interactive`` with one slider per parameter (only what
+  ipywidgets 7.7 and 8 share: Colab preinstalls 7.7.1 and its front end renders no 8.x widgets;
+  ``scripts/colab_sim.sh`` runs the explorers under 7.7.1, the tests under the book's 8.x);
 * in the static book (no kernel behind the page): an offline animation over one
   parameter, with its own play buttons and slider (``FuncAnimation.to_jshtml``);
 * and tests call ``plot`` itself, or :func:`make_animation` / :func:`make_interactive`.
