@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ._validate import as_array, check_choice, check_shape
+from ._validate import as_array, check_choice, check_int_range, check_positive_number, check_shape
 from .bptt import DERIVATIVE, FORWARD, bptt
 from .recurrent import backward_step, derivative_from_state, input_part, rnn_step_from_input_part
 from .training import smooth  # noqa: F401  (chapter 3 imports smooth from here)
@@ -69,7 +69,8 @@ def clip_by_norm(grads, c: float):
     Returns:
         Clipped copies, in the same container as ``grads``.
     """
-    if not (isinstance(c, (int, float, np.integer, np.floating)) and c > 0):
+    if (isinstance(c, (bool, np.bool_)) or not isinstance(c, (int, float, np.integer, np.floating))
+            or not (np.isfinite(c) and c > 0)):
         raise ValueError(f"c: expected a positive threshold, got {c!r}")
     norm = global_norm(grads)
     scale = c / norm if norm >= c else 1.0
@@ -163,7 +164,9 @@ def spectral_radius(W) -> float:
 
 
 def scale_to_spectral_radius(W, rho: float) -> np.ndarray:
-    """``W · rho / spectral_radius(W)``: the same eigenvectors, eigenvalues scaled to radius ``rho``."""
+    """``W · rho / spectral_radius(W)``: the same eigenvectors, eigenvalues scaled to radius ``rho``
+    (a positive number: a negative one would flip every eigenvalue's sign)."""
+    check_positive_number(rho=rho)
     W = as_array("W", W, ndim=2)
     r = spectral_radius(W)
     if r == 0:
@@ -311,12 +314,15 @@ def plot_spectra(axes, matrices: dict):
 
 #: The one-unit RNN of the cliff figure: h_t = tanh(w h_{t-1} + b), h_0 = 0.5, loss ½(h_T - 0.7)².
 CLIFF = dict(T=10, h0=0.5, target=0.7)
+MAX_CLIFF_STEPS = 100_000
 
 
 def cliff_loss(w, b, T: int = CLIFF["T"], h0: float = CLIFF["h0"], target: float = CLIFF["target"]):
     """The loss ``½ (h_T - target)²`` of the one-unit RNN ``h_t = tanh(w h_{t-1} + b)`` (no input),
-    for arrays of ``w`` and ``b`` (broadcast together): the surface of the cliff figure."""
-    w, b = np.broadcast_arrays(np.asarray(w, dtype=float), np.asarray(b, dtype=float))
+    for arrays of ``w`` and ``b`` (broadcast together): the surface of the cliff figure.
+    ``T`` is at most ``MAX_CLIFF_STEPS`` (one pass over the whole grid per step)."""
+    check_int_range("T", T, 1, MAX_CLIFF_STEPS)
+    w, b = np.broadcast_arrays(as_array("w", w), as_array("b", b))
     h = np.full(w.shape, float(h0))
     for _ in range(T):
         h = np.tanh(w * h + b)
@@ -326,6 +332,7 @@ def cliff_loss(w, b, T: int = CLIFF["T"], h0: float = CLIFF["h0"], target: float
 def cliff_loss_and_grad(w: float, b: float, T: int = CLIFF["T"], h0: float = CLIFF["h0"],
                         target: float = CLIFF["target"]):
     """Loss and gradient (dL/dw, dL/db) of the one-unit RNN, by this book's BPTT."""
+    check_int_range("T", T, 1, MAX_CLIFF_STEPS)
     L, g = bptt(np.zeros((T, 1)), np.array([target]), [[0.0]], [[w]], [b], [[1.0]], h0=[h0],
                 nonlinearity="tanh", loss="last")
     return L, np.array([g["W_rec"][0, 0], g["b"][0]])

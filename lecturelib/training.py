@@ -10,7 +10,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from ._validate import check_positive_ints
+from ._validate import check_positive_ints, check_positive_number
 from .runmode import is_static
 
 
@@ -72,8 +72,10 @@ def train(model: torch.nn.Module, loss_fn: Callable, batch_fn: Callable, steps: 
         scheduler: a learning-rate scheduler, stepped after each update.
         quiet: no summary line at the end.
     """
-    if steps < 1:
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise ValueError(f"steps: expected a positive number of steps, got {steps}")
+    if clip is not None:       # clip <= 0 would freeze the weights (0) or climb the loss (negative)
+        check_positive_number(clip=clip)
     optimizer = optimizer or torch.optim.Adam(model.parameters(), lr=lr)
     clip_fn = clip_fn or torch.nn.utils.clip_grad_norm_
     log = TrainingLog()
