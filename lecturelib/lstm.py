@@ -36,6 +36,8 @@ from .recurrent import (LSTM_EQUATION_ORDER, LSTM_GATES, LSTM_TORCH_GATES, Recur
                         initial_state, into_torch_module, sigmoid, sigmoid_inplace, stack_gates, time_major,
                         to_numpy, unstack_gates)
 
+# sigmoid, stack_gates and unstack_gates are imported from here by tests and chapter 4.
+
 #: The order in which lecturelib stacks the gates (sigmoid gates first, then the tanh value).
 GATES = LSTM_GATES
 #: The order of torch.nn.LSTM's gate blocks, written with the lecture's names (torch's g is v).
@@ -82,7 +84,8 @@ def count_lstm_parameters(n_in: int, n_hidden: int, n_out: int = 0) -> int:
 # ----------------------------------------------------------------- numpy
 
 def lstm_step(h_prev, c_prev, x, weights: dict):
-    """One LSTM step, the lecture's six equations.
+    """One LSTM step, the lecture's six equations: one step of :func:`lecturelib.lstm.lstm_forward`
+    (the equations are written once, in its loop).
 
     Args:
         h_prev, c_prev: (n,) or (B, n). x: (m,) or (B, m). weights: the dict of W_g, b_g.
@@ -97,14 +100,8 @@ def lstm_step(h_prev, c_prev, x, weights: dict):
     check_shape("c_prev", c_prev, h_prev.shape, f"like h_prev, {h_prev.shape}")
     x = as_array("x", x, ndim=(1, 2))
     check_shape("x", x, h_prev.shape[:-1] + (m,), f"(batch as h_prev, n_in={m})")
-    hx = np.concatenate([h_prev, x], axis=-1)  # [h_{t-1}; x_t]
-    f = sigmoid(hx @ w["W_f"].T + w["b_f"])
-    i = sigmoid(hx @ w["W_i"].T + w["b_i"])
-    v = np.tanh(hx @ w["W_v"].T + w["b_v"])
-    o = sigmoid(hx @ w["W_o"].T + w["b_o"])
-    c = f * c_prev + i * v
-    h = o * np.tanh(c)
-    return h, c
+    hs, cs, _ = lstm_forward(x[None], w, h0=h_prev, c0=c_prev)  # a sequence of one step
+    return hs[0], cs[0]
 
 
 def lstm_forward(xs, weights: dict, h0=None, c0=None, batch_first: bool = False, dtype=np.float64):
@@ -141,9 +138,9 @@ def lstm_forward(xs, weights: dict, h0=None, c0=None, batch_first: bool = False,
         sigmoid_inplace(g[:, :3 * n])
         np.tanh(g[:, 3 * n:], out=g[:, 3 * n:])
         f, i, o, v = g[:, :n], g[:, n:2 * n], g[:, 2 * n:3 * n], g[:, 3 * n:]
-        c = f * c + i * v
+        c = f * c + i * v          # c_t = f_t * c_{t-1} + i_t * v_t
         tanh_c[t] = np.tanh(c)
-        h = o * tanh_c[t]
+        h = o * tanh_c[t]          # h_t = o_t * tanh(c_t)
         hs[t + 1], cs[t + 1] = h, c
     cache = dict(xs=xs, hs=hs, cs=cs, gates=gates, tanh_c=tanh_c, W_rec=W_rec, W_in=W_in, n=n, m=m,
                  single=single, batch_first=batch_first)
