@@ -554,8 +554,13 @@ def convert_code(cell, ctx: Context):
         if ctx.cell == 0 or "LECTURELIB_SOURCE" in source:
             title = "Set-up: installs lecturelib when this runtime lacks it (run me first)"
         else:
-            first = source.split("\n", 1)[0]
-            title = first.lstrip("# ").strip() if first.startswith("#") else "Code the book hides: open to read it"
+            first, figure = source.split("\n", 1)[0], figure_of(cell)
+            if figure:
+                title = f"Code of Figure {ctx.book.targets[figure[0]].number} (hidden, as in the book)"
+            elif first.startswith("#"):
+                title = first.lstrip("# ").strip()
+            else:
+                title = "Code the book hides: open to read it"
             title = _plain_title(title)[:90]
         new.source = f'# @title {title} {{ display-mode: "form" }}\n' + source
         new.metadata["cellView"] = "form"
