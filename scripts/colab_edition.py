@@ -4,6 +4,7 @@
     python scripts/colab_edition.py --branch                              # the branch Colab opens it from
     python scripts/colab_edition.py --book-url                            # where the book is published
     python scripts/colab_edition.py --repository                          # OWNER/REPO, from _config.yml
+    python scripts/colab_edition.py --progress-cell chapters/NN.ipynb ... # (re)write a chapter's last cell
 
 Colab renders CommonMark (with HTML and $...$ mathematics), not MyST. In the edition
 
@@ -34,6 +35,7 @@ import copy
 import html
 import re
 import sys
+import textwrap
 import urllib.parse
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -639,6 +641,27 @@ def write_edition(out_dir: Path, paths: list[Path] | None = None, executed_dir: 
     return written
 
 
+def progress_cell_source(chapter: str, nb) -> str:
+    """The last cell of a chapter: the progress table of its exercises, in the book's order."""
+    labels = ", ".join(f'"{d["label"]}"' for d in exercises_of(nb))
+    head = f'show_progress("ch{Path(chapter).name[:2]}", order=['
+    wrapped = textwrap.wrap(labels, width=max(40, 88 - len(head)), break_on_hyphens=False) or [""]
+    return ("# Your progress in this chapter: its exercises, done or not yet, as checked in this session.\n"
+            "from lecturelib.exercises import show_progress\n\n"
+            + head + ("\n" + " " * len(head)).join(wrapped) + "])")
+
+
+def refresh_progress_cell(path: Path) -> None:
+    """Append the progress cell to a chapter, or rewrite it (after an exercise was added or moved)."""
+    nb = _read(path)  # read, change, write at once: others may be editing the same notebook
+    source = progress_cell_source(Path(path).stem, nb)
+    if is_progress_cell(nb.cells[-1]):
+        nb.cells[-1].source = source
+    else:
+        nb.cells.append(nbformat.v4.new_code_cell(source))
+    nbformat.write(nb, path)
+
+
 def main(argv: list[str]) -> None:
     if argv == ["--branch"]:
         print(edition_branch())
@@ -646,6 +669,10 @@ def main(argv: list[str]) -> None:
         print(book_url())
     elif argv == ["--repository"]:
         print("/".join(repository()))
+    elif argv[:1] == ["--progress-cell"] and len(argv) > 1:
+        for path in argv[1:]:
+            refresh_progress_cell(Path(path))
+            print(f"progress cell of {path} written")
     elif argv and not argv[0].startswith("-"):
         for path in write_edition(Path(argv[0]), [Path(p) for p in argv[1:]] or None):
             print(f"wrote {path}")

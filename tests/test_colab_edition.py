@@ -187,7 +187,9 @@ def test_every_chapter_ends_with_its_progress_table_in_the_book_order(editions, 
     assert call, f"{chapter}: the last cell does not call show_progress"
     args = ast.parse(f"f({call.group(1)})").body[0].value
     assert ast.literal_eval(args.args[0]) == f"ch{chapter[9:11]}"
-    assert ast.literal_eval(args.keywords[0].value) == labels, "the progress cell's order is not the book's"
+    assert ast.literal_eval(args.keywords[0].value) == labels, \
+        "the progress cell's order is not the book's: python scripts/colab_edition.py --progress-cell " + chapter
+    assert last.source == edition.progress_cell_source(chapter, _source(chapter))
     assert editions[chapter].cells[-1].source == last.source
     number, exercises = chapter_exercises(f"ch{chapter[9:11]}")
     assert number == CHAPTERS.index(chapter) + 1
