@@ -224,6 +224,7 @@ def tbptt_k1k2(xs, ys, W_in, W_rec, b, W_out, k1: int, k2: int, h0=None, nonline
     T, B, _ = xs3.shape
     ys3 = as_array("ys", ys)
     ys3 = ys3[:, None] if cache["single"] else ys3
+    check_shape("ys", ys3, (T, B, cache["W_out"].shape[0]), "(T, B, n_out): one target per step of xs")
     updates = []
     for end in range(k1, T + 1, k1):
         start = max(end - k2, 0)                 # window of steps start+1 .. end
@@ -251,9 +252,10 @@ def tbptt_k1k2_torch(model, xs: torch.Tensor, ys: torch.Tensor, k1: int, k2: int
     Returns:
         A list with one dict name -> gradient (numpy) per update.
     """
-    if k2 < k1 or k1 < 1:
+    check_positive_ints(k1=k1, k2=k2)
+    if k2 < k1:
         raise ValueError(f"k1, k2: expected 1 <= k1 <= k2, got k1={k1}, k2={k2}")
-    T, B, _ = xs.shape
+    T, B = _check_torch_sequences(model, xs, ys, "every")
     states = [xs.new_zeros(B, model.W_rec.shape[0])]       # h_0 .. h_t, all detached
     updates = []
     step = model.step                                      # h_t = f(W_rec h_{t-1} + W_in x_t + b)
@@ -285,6 +287,23 @@ def tbptt_k1k2_torch(model, xs: torch.Tensor, ys: torch.Tensor, k1: int, k2: int
     return updates
 
 
+def _check_torch_sequences(model, xs, ys, loss):
+    """(T, B) of time-major tensors ``xs`` (T, B, n_in) and ``ys`` ((T, B, n_out), or (B, n_out) for "last")."""
+    for name, v in (("xs", xs), ("ys", ys)):
+        if not isinstance(v, torch.Tensor):
+            raise TypeError(f"{name}: expected a torch tensor, got {type(v).__name__}")
+        if v.is_complex() or not v.is_floating_point():
+            raise TypeError(f"{name}: expected a real floating-point tensor, got dtype {v.dtype}")
+    n_in, n_out = model.W_in.shape[1], model.W_out.shape[0]
+    if xs.dim() != 3 or xs.shape[2] != n_in or xs.shape[0] < 1:
+        raise ValueError(f"xs: expected shape (T, B, n_in={n_in}) with T >= 1, got {tuple(xs.shape)}")
+    T, B = xs.shape[:2]
+    want = (T, B, n_out) if loss == "every" else (B, n_out)
+    if tuple(ys.shape) != want:
+        raise ValueError(f"ys: expected shape {want} (loss={loss!r}), got {tuple(ys.shape)}")
+    return T, B
+
+
 def truncated_loss_torch(model, xs: torch.Tensor, ys: torch.Tensor, p: int, loss: str = "every") -> torch.Tensor:
     """The lecture's truncation in PyTorch: a loss whose gradient reaches back only ``p`` steps
     from each L_s. Every loss step s is recomputed from the detached state ``h_{s-p}`` (all windows
@@ -294,7 +313,8 @@ def truncated_loss_torch(model, xs: torch.Tensor, ys: torch.Tensor, p: int, loss
         model: a VanillaRNN. xs: (T, B, m). ys: (T, B, k) for "every", (B, k) for "last".
     """
     check_choice("loss", loss, ("every", "last"))
-    T, B, _ = xs.shape
+    check_positive_ints(p=p)
+    T, B = _check_torch_sequences(model, xs, ys, loss)
     n = model.W_rec.shape[0]
     with torch.no_grad():                      # the constants h_0 .. h_T
         h = xs.new_zeros(B, n)
