@@ -29,6 +29,7 @@ from typing import Callable
 import numpy as np
 import torch
 
+from ._validate import check_positive_ints, check_positive_number
 from .training import TrainingLog
 
 
@@ -63,9 +64,7 @@ def hessian_vector_product(loss_fn: Callable[[], torch.Tensor], params, v: torch
     Exact (no finite differences): differentiate ``g · v`` once more, g computed with ``create_graph``.
     """
     params = _params(params)
-    n = sum(p.numel() for p in params)
-    if v.dim() != 1 or v.numel() != n:
-        raise ValueError(f"v: expected a flat vector of {n} entries (all parameters), got shape {tuple(v.shape)}")
+    _check_flat("v", v, params)
     g = flat_grad(loss_fn(), params, create_graph=True)
     return flat_grad(g @ v.detach(), params)
 
@@ -80,8 +79,20 @@ def gauss_newton_vector_product(outputs_fn: Callable[[], torch.Tensor], output_l
     ``J^T u`` (a function of a dummy u) with respect to u, in the direction v.
     """
     params = _params(params)
+    _check_flat("v", v, params)
     z = outputs_fn()
     return _gn_product(z, output_loss, params)(v)
+
+
+def _check_flat(name, v, params):
+    """Raise unless ``v`` is a flat real tensor with one entry per parameter."""
+    n = sum(p.numel() for p in params)
+    if not isinstance(v, torch.Tensor):
+        raise TypeError(f"{name}: expected a torch tensor of {n} entries (all parameters), got {type(v).__name__}")
+    if v.dim() != 1 or v.numel() != n:
+        raise ValueError(f"{name}: expected a flat vector of {n} entries (all parameters), got shape {tuple(v.shape)}")
+    if v.is_complex() or not v.is_floating_point():
+        raise TypeError(f"{name}: expected a real floating-point vector, got dtype {v.dtype}")
 
 
 def _gn_product(z, output_loss, params):
@@ -119,7 +130,7 @@ def conjugate_gradient(matvec: Callable, b, iters: int = 50, tol: float = 1e-10,
         ``(x, info)``, info a dict with ``iterations``, ``residual_norms`` (list, ||r|| before each
         iteration and at the end) and ``negative_curvature`` (bool).
     """
-    if iters < 1:
+    if isinstance(iters, bool) or not isinstance(iters, (int, np.integer)) or iters < 1:
         raise ValueError(f"iters: expected a positive number of iterations, got {iters}")
     is_torch = isinstance(b, torch.Tensor)
     dot = (lambda a, c: float(a @ c)) if is_torch else (lambda a, c: float(np.dot(a, c)))
@@ -172,8 +183,8 @@ def hessian_free_step(outputs_fn: Callable[[], torch.Tensor], output_loss: Calla
     if curvature not in ("gauss-newton", "hessian"):
         raise ValueError(f"curvature: expected 'gauss-newton' or 'hessian', got {curvature!r}")
     params = _params(params)
-    if not damping > 0:
-        raise ValueError(f"damping: expected a positive λ, got {damping!r}")
+    check_positive_number(damping=damping)
+    check_positive_ints(cg_iters=cg_iters, max_tries=max_tries)
     evaluations = 0
     for _ in range(max_tries):
         # A fresh graph for every try: a rejected step changed the parameters in place.
