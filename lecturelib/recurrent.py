@@ -107,9 +107,13 @@ def check_rnn_weights(W_in, W_rec, b, W_out=None):
     W_rec = as_array("W_rec", W_rec, ndim=2)
     n = W_rec.shape[0]
     check_shape("W_rec", W_rec, (n, n), "(n_hidden, n_hidden): W_rec must be square")
+    if n < 1:   # a network without hidden units would output zeros whatever its input
+        raise ValueError(f"W_rec: expected at least one hidden unit, got shape {W_rec.shape}")
     W_in = as_array("W_in", W_in, ndim=2)
     check_shape("W_in", W_in, (n, None), f"(n_hidden={n}, n_in): one row per hidden unit")
     m = W_in.shape[1]
+    if m < 1:
+        raise ValueError(f"W_in: expected at least one input column, got shape {W_in.shape}")
     b = as_array("b", b, ndim=1)
     check_shape("b", b, (n,), f"(n_hidden={n},)")
     k = None
@@ -117,6 +121,8 @@ def check_rnn_weights(W_in, W_rec, b, W_out=None):
         W_out = as_array("W_out", W_out, ndim=2)
         check_shape("W_out", W_out, (None, n), f"(n_out, n_hidden={n}): one column per hidden unit")
         k = W_out.shape[0]
+        if k < 1:
+            raise ValueError(f"W_out: expected at least one output row, got shape {W_out.shape}")
     return W_in, W_rec, b, W_out, (m, n, k)
 
 
@@ -132,6 +138,8 @@ def check_gate_weights(weights, gates):
     first = as_array(f"weights['W_{gates[0]}']", weights[f"W_{gates[0]}"], ndim=2)
     n = first.shape[0]
     m = first.shape[1] - n
+    if n < 1:   # a cell without hidden units would output zeros whatever its input
+        raise ValueError(f"weights['W_{gates[0]}']: expected at least one hidden unit, got shape {first.shape}")
     if m < 1:
         raise ValueError(f"weights['W_{gates[0]}']: expected shape (n, n + m) with m >= 1, got {first.shape}")
     for g in gates:

@@ -95,6 +95,10 @@ def rnn_forward(xs, W_in, W_rec, b, W_out, h0=None, nonlinearity: str = "relu",
 def random_rnn_weights(n_in: int, n_hidden: int, n_out: int, seed: int = 0, scale: float | None = None):
     """Random weights as a dict ``{W_in, W_rec, b, W_out}``, uniform on ±1/sqrt(n_hidden)
     like ``torch.nn.RNN`` (or ±``scale``). Use as ``rnn_forward(xs, **weights)``."""
+    check_positive_ints(n_in=n_in, n_hidden=n_hidden, n_out=n_out)
+    if scale is not None and (isinstance(scale, bool) or not isinstance(scale, (int, float, np.integer, np.floating))
+                              or not (np.isfinite(scale) and scale >= 0)):
+        raise ValueError(f"scale: expected None or a finite number >= 0, got {scale!r}")
     rng = np.random.default_rng(seed)
     s = 1.0 / np.sqrt(n_hidden) if scale is None else scale
     return {
