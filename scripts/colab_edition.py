@@ -31,8 +31,8 @@ stops the generator with a message naming the chapter and the construct.
 from __future__ import annotations
 
 import codecs
-import copy
 import html
+import json
 import re
 import sys
 import textwrap
@@ -413,21 +413,35 @@ def _glued(body: str, ctx: Context) -> str:
     return f"`{name}` (printed above)"
 
 
-def glued_values(executed) -> dict:
-    """name -> value of every myst-nb glue() output in an executed notebook."""
+def glued_values(outputs) -> dict:
+    """name -> value of myst-nb glue() outputs: ``outputs`` is an iterable of notebook outputs (the build
+    stores a chapter's in ``_build/jupyter_execute/chapters/NN.glue.json``, name -> output)."""
     import ast
 
     values = {}
-    for cell in executed.cells:
-        for out in cell.get("outputs", []):
-            name = (out.get("metadata") or {}).get("scrapbook", {}).get("name")
-            text = next((v for k, v in (out.get("data") or {}).items() if k.endswith("text/plain")), None)
-            if name and text is not None:
-                try:
-                    values[name] = ast.literal_eval(text if isinstance(text, str) else "".join(text))
-                except (ValueError, SyntaxError):
-                    values[name] = text
+    for out in outputs:
+        name = (out.get("metadata") or {}).get("scrapbook", {}).get("name")
+        text = next((v for k, v in (out.get("data") or {}).items() if k.endswith("text/plain")), None)
+        if name and text is not None:
+            text = text if isinstance(text, str) else "".join(text)
+            try:
+                values[name] = ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                values[name] = text.strip("'\"")
     return values
+
+
+def executed_glue(executed_dir: Path | None, chapter_file: str) -> dict:
+    """The values a chapter glued when the book's build executed it (empty when there was no build)."""
+    if executed_dir is None:
+        return {}
+    done = Path(executed_dir) / "chapters" / chapter_file
+    outputs = []
+    if done.with_suffix(".glue.json").exists():
+        outputs += json.loads(done.with_suffix(".glue.json").read_text()).values()
+    if done.exists():  # older myst-nb kept them in the executed notebook
+        outputs += [out for cell in _read(done).cells for out in cell.get("outputs", [])]
+    return glued_values(outputs)
 
 
 def convert_roles(text: str, ctx: Context) -> str:
@@ -580,16 +594,16 @@ def is_progress_cell(cell) -> bool:
     return cell.cell_type == "code" and "show_progress" in cell.source
 
 
-def colab_notebook(path: Path, book: Book | None = None, executed=None):
-    """The Colab edition of the chapter notebook at ``path``; ``executed``: the same chapter as the book's
-    build executed it, whose glued values then go into the prose."""
+def colab_notebook(path: Path, book: Book | None = None, glued: dict | None = None):
+    """The Colab edition of the chapter notebook at ``path``; ``glued``: the values the chapter glued into
+    its prose when the book's build executed it (see :func:`executed_glue`), pasted in where given."""
     book = book or scan_book()
     chapter = Path(path).resolve().relative_to(ROOT).with_suffix("").as_posix() \
         if Path(path).resolve().is_relative_to(ROOT) else f"chapters/{Path(path).stem}"
     if chapter not in book.chapters:
         raise EditionError(f"{path}: not a chapter listed in _toc.yml")
     nb = _read(Path(path))
-    ctx = Context(book, chapter, glued=glued_values(executed) if executed is not None else {})
+    ctx = Context(book, chapter, glued=glued or {})
     cells = []
     for i, cell in enumerate(nb.cells):
         ctx.cell = i
@@ -632,8 +646,7 @@ def write_edition(out_dir: Path, paths: list[Path] | None = None, executed_dir: 
     paths = paths or [ROOT / f"{c}.ipynb" for c in book.chapters]
     written = []
     for path in paths:
-        done = Path(executed_dir or "/nonexistent") / "chapters" / Path(path).name
-        nb = colab_notebook(Path(path), book, _read(done) if done.exists() else None)
+        nb = colab_notebook(Path(path), book, executed_glue(executed_dir, Path(path).name))
         target = Path(out_dir) / "chapters" / Path(path).name
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, target)

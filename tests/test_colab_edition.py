@@ -7,6 +7,7 @@ every citation links to its paper and the chapter lists its references.
 """
 import ast
 import importlib.util
+import json
 import re
 import sys
 import types
@@ -338,3 +339,23 @@ def test_explorers_and_progress_bars_are_live_widgets_in_a_kernel(tmp_path, monk
     assert "HBoxModel" in bar and "FloatProgressModel" in bar, bar
     assert not any("IProgress" in o.get("text", "") for c in nb.cells for o in c.outputs)
     assert int(ipywidgets.__version__.split(".")[0]) >= 8  # the 7.x side is the Colab simulation's
+
+
+def test_glued_numbers_are_pasted_from_the_build_and_named_without_it(tmp_path, book):
+    uses = [(c, m) for c in CHAPTERS for m in re.findall(r"\{glue(?::text)?\}`([^`]+)`", _markdown_sources(c))]
+    if not uses:
+        pytest.skip("no chapter glues a number into its prose")
+    chapter, role = uses[0]
+    name, _, spec = role.partition(":")
+    executed = tmp_path / "chapters"
+    executed.mkdir()
+    (executed / f"{Path(chapter).name}.glue.json").write_text(json.dumps({name: {
+        "output_type": "display_data", "metadata": {"scrapbook": {"name": name}},
+        "data": {"text/plain": "1.234567"}}}))
+    glued = edition.executed_glue(tmp_path, f"{Path(chapter).name}.ipynb")
+    assert glued == {name: 1.234567}
+    with_build = edition.colab_notebook(ROOT / f"{chapter}.ipynb", book, glued)
+    text = "\n".join(c.source for c in with_build.cells if c.cell_type == "markdown")
+    assert format(1.234567, spec) in text
+    without = "\n".join(c.source for c in edition.colab_notebook(ROOT / f"{chapter}.ipynb", book).cells)
+    assert f"`{name}` (printed above)" in without
