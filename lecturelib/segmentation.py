@@ -27,7 +27,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from ._validate import as_array, check_choice
+from ._validate import as_array, check_choice, check_int_range, check_positive_number
 from .training import train
 
 IGNORE = 255
@@ -120,6 +120,17 @@ def fit_pixel_lookup(x, y, n_classes: int, bins: int = 16) -> torch.Tensor:
     if x.ndim != 4 or tuple(y.shape) != (x.shape[0], *x.shape[2:]):
         raise ValueError(f"y: expected shape (N, H, W) = {(x.shape[0], *x.shape[2:]) if x.ndim == 4 else '?'} "
                          f"for x of shape {tuple(x.shape)} (N, C, H, W), got {tuple(y.shape)}")
+    check_int_range("n_classes", n_classes, 1, 1024)
+    check_int_range("bins", bins, 1, 256)
+    if bins ** x.shape[1] * n_classes > 1 << 27:
+        raise ValueError(f"bins: {bins} bins per channel for {x.shape[1]} channels and {n_classes} classes give a table "
+                         f"of {bins ** x.shape[1] * n_classes} counts, more than the limit of {1 << 27}")
+    if y.is_floating_point() or y.is_complex() or y.dtype == torch.bool:
+        raise TypeError(f"y: expected integer labels, got dtype {y.dtype}")
+    labelled = y[y != IGNORE]
+    if labelled.numel() and (labelled.min() < 0 or labelled.max() >= n_classes):
+        raise ValueError(f"y: expected labels in [0, n_classes={n_classes}) or {IGNORE} (void), got values from "
+                         f"{int(labelled.min())} to {int(labelled.max())}")
     idx, keep = _pixel_bins(x, bins), y != IGNORE
     cells = bins ** x.shape[1]
     counts = torch.zeros(cells * n_classes, dtype=torch.long)
@@ -130,6 +141,9 @@ def fit_pixel_lookup(x, y, n_classes: int, bins: int = 16) -> torch.Tensor:
 def pixel_lookup_predict(table: torch.Tensor, x, bins: int = 16) -> torch.Tensor:
     """Labels (N, H, W) of images (N, C, H, W) by the colour table of :func:`fit_pixel_lookup`."""
     x = torch.as_tensor(x)
+    check_int_range("bins", bins, 1, 256)
+    if x.ndim != 4:
+        raise ValueError(f"x: expected images (N, C, H, W), got shape {tuple(x.shape)}")
     if len(table) != bins ** x.shape[1]:
         raise ValueError(f"table: expected {bins ** x.shape[1]} cells for {x.shape[1]} channels and bins={bins}, "
                          f"got {len(table)}")
@@ -437,6 +451,8 @@ def _cm(cm) -> np.ndarray:
     cm = as_array("cm", cm, ndim=2)
     if cm.shape[0] != cm.shape[1]:
         raise ValueError(f"cm: expected a square (n_classes, n_classes) matrix, got shape {cm.shape}")
+    if not np.all(np.isfinite(cm)) or (cm.size and cm.min() < 0):
+        raise ValueError(f"cm: expected finite non-negative pixel counts, got values from {cm.min()} to {cm.max()}")
     return cm
 
 
@@ -505,6 +521,11 @@ def train_minibatches(model: nn.Module, x, y, loss, steps: int, batch_size: int,
     with probability 1/2 (images, and label maps when ``y`` is (N, H, W); class labels (N,) stay), and a
     one-cycle schedule peaking at ``lr``; run by :func:`lecturelib.training.train` on ``num_threads``
     threads. Leaves the model in eval mode and returns the :class:`~lecturelib.training.TrainingLog`."""
+    check_int_range("batch_size", batch_size, 1)
+    check_int_range("steps", steps, 1)
+    check_positive_number(lr=lr)
+    if len(x) < 1 or len(x) != len(y):
+        raise ValueError(f"x, y: expected the same positive number of examples, got {len(x)} and {len(y)}")
     gen = torch.Generator().manual_seed(seed)
 
     def minibatch(_step):
