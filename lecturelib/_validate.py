@@ -18,10 +18,11 @@ def as_array(name: str, value, ndim: int | tuple[int, ...] | None = None) -> np.
         raise ValueError(f"{name}: expected an array, got None")
     if hasattr(value, "detach"):  # a torch tensor
         value = value.detach().cpu().numpy()
-    if np.iscomplexobj(value):    # float() would silently drop the imaginary part
-        raise ValueError(f"{name}: expected a real array, got complex values")
     try:
-        arr = np.asarray(value, dtype=float)
+        arr = np.asarray(value)
+        if np.iscomplexobj(arr):  # float() would silently drop the imaginary part
+            raise ValueError("complex values; expected real numbers")
+        arr = np.asarray(arr, dtype=float)
     except (TypeError, ValueError) as err:
         raise ValueError(f"{name}: expected a numeric array, got {type(value).__name__} ({err})") from None
     if ndim is not None:
