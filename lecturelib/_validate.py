@@ -84,6 +84,25 @@ def check_int_range(name: str, value, low: int, high: int | None = None) -> int:
     return int(value)
 
 
+MAX_ELEMENTS = 1 << 27
+"""The largest array (in numbers) a function sizes from its arguments: 134 million, 1 GiB of float64."""
+
+
+def check_elements(name: str, count: int, what: str) -> None:
+    """Raise a ValueError naming ``name`` when ``what`` would hold more than ``MAX_ELEMENTS`` numbers."""
+    if count > MAX_ELEMENTS:
+        raise ValueError(f"{name}: {what} would hold {count} numbers, more than the limit of {MAX_ELEMENTS} "
+                         f"(lecturelib._validate.MAX_ELEMENTS)")
+
+
+def check_seed(seed) -> None:
+    """Raise unless ``seed`` is None, a non-negative int or a numpy Generator."""
+    if seed is None or isinstance(seed, np.random.Generator):
+        return
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed: expected None, a non-negative integer or a numpy Generator, got {seed!r}")
+
+
 def check_positive_number(**values) -> None:
     """Raise unless every value is a finite real number > 0 (``True``, NaN and inf are refused)."""
     for name, v in values.items():

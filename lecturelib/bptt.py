@@ -53,6 +53,8 @@ def bptt_forward(xs, W_in, W_rec, b, W_out, h0=None, nonlinearity: str = "relu")
         the weights and the nonlinearity.
     """
     check_choice("nonlinearity", nonlinearity, FORWARD)
+    if W_out is None:
+        raise ValueError("W_out: expected an (n_out, n_hidden) array, got None")
     W_in, W_rec, b, W_out, (m, n, _) = check_rnn_weights(W_in, W_rec, b, W_out)
     xs, single = as_sequences(xs, m)
     T, B, _ = xs.shape

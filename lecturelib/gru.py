@@ -32,7 +32,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._validate import as_array, as_sequences, check_choice, check_positive_ints, check_shape
+from ._validate import (as_array, as_sequences, check_choice, check_elements, check_positive_ints, check_seed,
+                        check_shape)
 from .recurrent import (GRU_GATES, MGU_GATES, RecurrentModule, check_gate_weights, initial_state,
                         into_torch_module, sigmoid, stack_gates, to_numpy, unstack_gates)
 
@@ -61,6 +62,8 @@ def random_gru_weights(n_in: int, n_hidden: int, seed: int = 0, scale: float | N
     """Random GRU weights, uniform on ±1/sqrt(n_hidden) like ``torch.nn.GRU`` (or ±``scale``);
     with ``reset='after'`` also a random ``b_rh``."""
     check_positive_ints(n_in=n_in, n_hidden=n_hidden)
+    check_elements("n_hidden", 3 * n_hidden * (n_hidden + n_in + 2), "the weights")
+    check_seed(seed)
     check_choice("reset", reset, RESETS)
     rng = np.random.default_rng(seed)
     s = 1.0 / np.sqrt(n_hidden) if scale is None else scale
@@ -76,6 +79,8 @@ def random_gru_weights(n_in: int, n_hidden: int, seed: int = 0, scale: float | N
 def random_mgu_weights(n_in: int, n_hidden: int, seed: int = 0, scale: float | None = None) -> dict:
     """Random minimal-gated-unit weights ``{W_f, b_f, W_h, b_h}``."""
     check_positive_ints(n_in=n_in, n_hidden=n_hidden)
+    check_elements("n_hidden", 2 * n_hidden * (n_hidden + n_in + 1), "the weights")
+    check_seed(seed)
     rng = np.random.default_rng(seed)
     s = 1.0 / np.sqrt(n_hidden) if scale is None else scale
     return {k: rng.uniform(-s, s, (n_hidden, n_hidden + n_in) if k[0] == "W" else n_hidden)

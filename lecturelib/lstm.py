@@ -30,7 +30,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._validate import as_array, as_sequences, check_positive_ints, check_shape
+from ._validate import as_array, as_sequences, check_elements, check_positive_ints, check_seed, check_shape
 from .gradients import backprop_norms, default_rnn_init
 from .recurrent import (LSTM_EQUATION_ORDER, LSTM_GATES, LSTM_TORCH_GATES, RecurrentModule, check_gate_weights,
                         initial_state, into_torch_module, sigmoid, sigmoid_inplace, stack_gates, time_major,
@@ -57,6 +57,8 @@ def random_lstm_weights(n_in: int, n_hidden: int, seed: int = 0, scale: float | 
     Jozefowicz et al. 2015) starts the forget gates near 1, so the cell remembers by default.
     """
     check_positive_ints(n_in=n_in, n_hidden=n_hidden)
+    check_elements("n_hidden", 4 * n_hidden * (n_hidden + n_in + 1), "the weights")
+    check_seed(seed)
     rng = np.random.default_rng(seed)
     s = 1.0 / np.sqrt(n_hidden) if scale is None else scale
     w = {}

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._validate import as_array, as_sequences, check_positive_ints, check_shape
+from ._validate import as_array, as_sequences, check_elements, check_positive_ints, check_seed, check_shape
 from .recurrent import initial_state, time_major, to_numpy
 
 NAMES = ("W_in", "W_fx", "W_fh", "W_hf", "b", "W_out")
@@ -44,6 +44,8 @@ def _check(weights):
 def random_mrnn_weights(n_in: int, n_hidden: int, n_factors: int, n_out: int, seed: int = 0) -> dict:
     """Random weights (uniform, scaled by 1/sqrt(fan-in)) as a dict with keys :data:`NAMES`."""
     check_positive_ints(n_in=n_in, n_hidden=n_hidden, n_factors=n_factors, n_out=n_out)
+    check_elements("n_hidden", n_hidden * (n_in + n_out + 1) + n_factors * (n_in + 2 * n_hidden), "the weights")
+    check_seed(seed)
     rng = np.random.default_rng(seed)
     u = lambda shape, fan: rng.uniform(-1, 1, shape) / np.sqrt(fan)  # noqa: E731
     return {"W_in": u((n_hidden, n_in), n_in), "W_fx": u((n_factors, n_in), n_in),

@@ -29,7 +29,7 @@ import math
 import numpy as np
 import torch
 
-from ._validate import check_positive_ints
+from ._validate import check_elements, check_positive_ints, check_seed
 
 #: MSE of the constant prediction 1 on the adding problem: Var(u_a + u_b) = 2 · (1/12).
 ADDING_BASELINE_MSE = 1.0 / 6.0
@@ -38,6 +38,7 @@ ADDING_BASELINE_MSE = 1.0 / 6.0
 def _rng(seed) -> np.random.Generator:
     if isinstance(seed, np.random.Generator):
         return seed
+    check_seed(seed)
     return np.random.default_rng(seed)
 
 
@@ -58,6 +59,7 @@ def adding_problem(batch_size: int, T: int, seed=None, batch_first: bool = False
     check_positive_ints(batch_size=batch_size, T=T)
     if T < 2:
         raise ValueError(f"T: expected a sequence length of at least 2 (two markers), got {T}")
+    check_elements("batch_size", 2 * T * batch_size, "the inputs (T, B, 2)")
     rng = _rng(seed)
     B, half = batch_size, T // 2
     values = rng.uniform(0.0, 1.0, size=(T, B))
@@ -108,6 +110,8 @@ def copy_task(batch_size: int, length: int = 10, delay: int = 20, n_symbols: int
         (blank, then the ``length`` symbols during the last ``length`` steps).
     """
     check_positive_ints(batch_size=batch_size, length=length, delay=delay, n_symbols=n_symbols)
+    check_elements("batch_size", (2 * length + delay) * batch_size * (n_symbols + 2),
+                   "the one-hot inputs (T, B, n_symbols + 2)")
     rng = _rng(seed)
     B, T, blank, delim = batch_size, 2 * length + delay, n_symbols, n_symbols + 1
     symbols = rng.integers(0, n_symbols, size=(length, B))
@@ -162,6 +166,7 @@ def echo_task(batch_size: int, T: int, delay: int, seed=None):
     check_positive_ints(batch_size=batch_size, T=T, delay=delay)
     if delay >= T:
         raise ValueError(f"delay: expected fewer steps than T = {T}, got {delay}")
+    check_elements("batch_size", 2 * T * batch_size, "the inputs and targets (T, B, 1)")
     rng = _rng(seed)
     xs = rng.choice([-1.0, 1.0], size=(T, batch_size, 1))
     ys = np.zeros_like(xs)

@@ -10,7 +10,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from ._validate import check_positive_ints, check_positive_number
+from ._validate import as_array, check_positive_ints, check_positive_number
 from .runmode import is_static
 
 
@@ -120,7 +120,7 @@ def smooth(values, window: int = 10) -> np.ndarray:
     """Running mean over the last ``window`` steps (shorter at the start), for noisy loss curves:
     ``out[t] = mean(values[max(0, t + 1 - window) : t + 1])``."""
     check_positive_ints(window=window)
-    v = np.asarray(values, dtype=float)
+    v = as_array("values", values, ndim=1)
     c = np.cumsum(np.insert(v, 0, 0.0))
     idx = np.arange(1, len(v) + 1)
     lo = np.maximum(idx - window, 0)

@@ -58,7 +58,8 @@ def objects_per_image(objects, image_ids) -> dict:
 def size_bucket(area: float) -> str:
     """COCO's scale of an object of ``area`` pixels: ``"small"``, ``"medium"`` or ``"large"``."""
     import math
-    if isinstance(area, bool) or not isinstance(area, (int, float)) and not hasattr(area, "__float__"):
+    import numpy as np
+    if isinstance(area, (bool, np.bool_)) or not isinstance(area, (int, float, np.integer, np.floating)):
         raise TypeError(f"area: expected a number of pixels, got {type(area).__name__}")
     if not math.isfinite(float(area)) or area < 0:
         raise ValueError(f"area: expected a finite non-negative number of pixels, got {area!r}")
