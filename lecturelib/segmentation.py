@@ -431,8 +431,14 @@ def confusion_matrix(pred, target, n_classes: int, ignore_index: int = IGNORE) -
     Args:
         pred, target: integer label arrays (or tensors) of the same shape; pred in 0..n_classes-1.
     """
-    pred = np.asarray(pred.detach().cpu() if torch.is_tensor(pred) else pred)
-    target = np.asarray(target.detach().cpu() if torch.is_tensor(target) else target)
+    check_int_range("n_classes", n_classes, 1, 1 << 13)
+    arrays = {}
+    for name, a in (("pred", pred), ("target", target)):
+        try:
+            arrays[name] = np.asarray(a.detach().cpu() if torch.is_tensor(a) else a)
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"{name}: expected an integer label array, got {type(a).__name__} ({err})") from None
+    pred, target = arrays["pred"], arrays["target"]
     if pred.shape != target.shape:
         raise ValueError(f"pred: expected the shape of target {target.shape}, got {pred.shape}")
     for name, a in (("pred", pred), ("target", target)):
