@@ -33,9 +33,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .coco import COCO_CATEGORIES
+from .coco import COCO_CATEGORIES, panoptic_id_to_rgb
 from .scenes import Scene, SceneObject, polygons_to_mask
-from .synthetic import coco_image_annotations, voc_xml
+from .synthetic import coco_header, coco_image_annotations, panoptic_segments, voc_xml
 from .voc import VOC_CLASSES, VOC_OBJECT_CLASSES, save_label_png
 
 PHOTOS = {
@@ -140,15 +140,20 @@ def write_photos_voc(root, border: int = 5, jpeg_quality: int = 95) -> Path:
 
 
 def write_photos_coco(root, jpeg_quality: int = 95) -> Path:
-    """Write the photographs in the COCO 2017 layout under ``root``: ``val2017/*.jpg`` and
+    """Write the photographs in the COCO 2017 layout under ``root``: ``val2017/*.jpg``,
     ``annotations/instances_val2017.json`` (polygons, boxes, areas; the licence of each image in
-    ``licenses``). Returns ``root``."""
+    ``licenses``) and ``annotations/panoptic_val2017.json`` with its PNGs (the annotated objects as
+    'thing' segments; no stuff is annotated, so every other pixel is 0, unlabelled). Returns ``root``."""
     root = Path(root)
     for sub in ("val2017", "annotations"):
         if (root / sub).exists():
             shutil.rmtree(root / sub)
         (root / sub).mkdir(parents=True)
-    images, annotations, licenses = [], [], []
+    pan_dir = root / "annotations" / "panoptic_val2017"
+    pan_dir.mkdir()
+    info, _, _, pan_cats = coco_header()
+    info = dict(info, description="photographs from scikit-image, annotated by lecturelib", year=2026)
+    images, annotations, licenses, pans = [], [], [], []
     for i, name in enumerate(PHOTOS):
         scene, image_id = photo_scene(name), i + 1
         file_name = f"{image_id:012d}.jpg"
@@ -157,12 +162,16 @@ def write_photos_coco(root, jpeg_quality: int = 95) -> Path:
         images.append({"license": image_id, "file_name": file_name, "coco_url": "", "height": scene.height,
                        "width": scene.width, "date_captured": "", "flickr_url": "", "id": image_id})
         annotations += coco_image_annotations(scene, image_id, len(annotations) + 1)[0]
-    content = {"info": {"description": "photographs from scikit-image, annotated by lecturelib",
-                        "version": "1.0", "year": 2026, "contributor": "lecturelib", "date_created": ""},
-               "licenses": licenses, "images": images, "annotations": annotations,
-               "categories": list(COCO_CATEGORIES)}
-    with open(root / "annotations" / "instances_val2017.json", "w") as f:
-        json.dump(content, f, separators=(",", ":"))
+        ids, segments = panoptic_segments(scene)
+        png = f"{image_id:012d}.png"
+        Image.fromarray(panoptic_id_to_rgb(ids), mode="RGB").save(pan_dir / png)
+        pans.append({"segments_info": segments, "file_name": png, "image_id": image_id})
+    common = {"info": info, "licenses": licenses, "images": images}
+    for fname, content in (("instances_val2017.json", dict(common, annotations=annotations,
+                                                            categories=list(COCO_CATEGORIES))),
+                           ("panoptic_val2017.json", dict(common, annotations=pans, categories=pan_cats))):
+        with open(root / "annotations" / fname, "w") as f:
+            json.dump(content, f, separators=(",", ":"))
     return root
 
 

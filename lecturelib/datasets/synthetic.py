@@ -169,7 +169,7 @@ def _caption(scene, rng):
     return first
 
 
-def _coco_header():
+def coco_header():
     """The ``info`` and ``licenses`` blocks, and the category lists of the keypoints and panoptic files."""
     info = {"description": "lecturelib synthetic scenes in the COCO 2017 layout", "version": "1.0",
             "year": 2017, "contributor": "lecturelib", "date_created": "2017/09/01"}
@@ -251,7 +251,7 @@ def write_coco(root, n_train: int = 4, n_val: int = 4, size=(96, 128), seed: int
                 shutil.rmtree(root / sub)
     (root / "annotations").mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
-    info, licenses, person_cat, pan_cats = _coco_header()
+    info, licenses, person_cat, pan_cats = coco_header()
     image_id, ann_id = 0, 0
     for split, n in (("train", n_train), ("val", n_val)):
         (root / f"{split}2017").mkdir(exist_ok=True)
