@@ -70,7 +70,7 @@ def make_animation(plot: Callable, params: dict[str, Sequence], animate: str | N
 def make_interactive(plot: Callable, params: dict[str, Sequence], defaults: dict | None = None,
                      figsize=(7.5, 4.0)):
     """An ``ipywidgets.interactive`` with one selection slider per parameter."""
-    import ipywidgets as widgets
+    import ipywidgets as widgets  # only a live kernel draws sliders; the static build never loads it
 
     chosen = _settings(params, defaults)
     sliders = {name: widgets.SelectionSlider(options=list(values), value=chosen[name], description=name,
@@ -96,7 +96,7 @@ def explore(plot: Callable, params: dict[str, Sequence], animate: str | None = N
         defaults: values of the other parameters (default: each list's middle value).
         static: force one face; by default :func:`is_static` decides.
     """
-    from IPython.display import HTML, display
+    from IPython.display import HTML, display  # only inside a notebook; tests call plot and make_* directly
 
     if static is None:
         static = is_static()
