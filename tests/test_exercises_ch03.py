@@ -6,16 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from exercise_utils import JUNK as SHARED_JUNK
+from exercise_utils import JUNK as SHARED_JUNK, solution_answer
 from lecturelib.exercises import ch03
-
-
-def solution_answer(ex):
-    env = {"np": np}
-    exec(ex.solution_text, env)
-    if "answer" in env:
-        return env["answer"]
-    return [v for k, v in env.items() if callable(v) and not k.startswith("__")][0]
 
 
 @pytest.mark.parametrize("ex", ch03.ALL, ids=lambda e: e.label)

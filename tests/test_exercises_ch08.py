@@ -4,20 +4,14 @@ import numpy as np
 import pytest
 import torch
 
-from exercise_utils import JUNK as SHARED_JUNK
+from exercise_utils import JUNK as SHARED_JUNK, solution_answer
 from lecturelib.exercises import ch08
 from lecturelib import unpooling
 
 
-def solution(ex):
-    ns = {"np": np}
-    exec(ex.solution_text, ns)
-    return ns["answer"] if "answer" in ns else ns["mean_iou"]
-
-
 @pytest.mark.parametrize("ex", ch08.ALL, ids=lambda e: e.label)
 def test_reference_solution_is_accepted(ex):
-    v = ex.evaluate(solution(ex))
+    v = ex.evaluate(solution_answer(ex))
     assert v.correct, v.message
 
 
