@@ -127,7 +127,13 @@ def _accumulate(grads, da, h_prev, x):
     grads["b"] += da.sum(0)
 
 
+_CACHE_KEYS = ("xs", "a", "hs", "W_in", "W_rec", "b", "W_out", "nonlinearity", "single")
+
+
 def _dzs3(cache, dzs):
+    if not isinstance(cache, dict) or any(k not in cache for k in _CACHE_KEYS):
+        raise ValueError(f"cache: expected the cache that bptt_forward returns (a dict with {list(_CACHE_KEYS)}), "
+                         f"got {type(cache).__name__}")
     dzs = as_array("dzs", dzs)
     if cache["single"]:
         dzs = dzs[:, None]
