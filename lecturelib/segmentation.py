@@ -58,26 +58,66 @@ def remap_labels(mask, labels) -> np.ndarray:
     return out
 
 
+def _as_tensors(images, masks, labels) -> dict:
+    """(N, H, W, 3) uint8 images and (N, H, W) VOC masks -> x (N, 3, H, W) float in [0, 1] and y (N, H, W)
+    int64 renumbered by :func:`remap_labels`."""
+    return dict(x=torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float().div(255.0),
+                y=torch.from_numpy(remap_labels(masks, labels)))
+
+
 def synthetic_segmentation_data(root, n_images: int = 400, size: int = 64, seed: int = 0,
-                                val_fraction: float = 0.25) -> dict:
+                                val_fraction: float = 0.25, colours: str = "class", scale=(0.14, 0.3),
+                                max_objects: int = 4) -> dict:
     """Write a VOC2012-layout data set of rendered scenes (``lecturelib.datasets.synthetic.write_voc``),
     read it back with the VOC reader, and return tensors ready for training.
 
+    ``colours``, ``scale`` and ``max_objects`` go to ``write_voc``: ``colours="shared"`` paints every
+    class and background from one shared set of materials, so that colour says nothing about the class.
+
     Returns a dict with ``x_train, x_val`` (N, 3, H, W) float32 in [0, 1], ``y_train, y_val`` (N, H, W)
     int64 with values 0..K-1 or 255, ``class_names`` (K names, background first), ``voc_labels`` (the
-    VOC index of each class), ``images_val`` (N, H, W, 3) uint8 and ``root`` (the VOC2012 folder).
+    VOC index of each class), ``images_train, images_val`` (N, H, W, 3) uint8 and ``root`` (the VOC2012
+    folder).
     """
     from .datasets.synthetic import SYNTH_LABELS, write_voc
     from .datasets.voc import VOC_CLASSES, load_segmentation
 
-    voc_root = write_voc(root, n_images=n_images, size=size, seed=seed, val_fraction=val_fraction)
+    voc_root = write_voc(root, n_images=n_images, size=size, seed=seed, val_fraction=val_fraction,
+                         colours=colours, scale=scale, max_objects=max_objects)
     labels = (0,) + tuple(SYNTH_LABELS)
     out = {"root": voc_root, "voc_labels": labels, "class_names": [VOC_CLASSES[i] for i in labels]}
     for split in ("train", "val"):
         images, masks = load_segmentation(voc_root, split, stack=True)
-        out[f"x_{split}"] = torch.from_numpy(images).permute(0, 3, 1, 2).float().div(255.0)
-        out[f"y_{split}"] = torch.from_numpy(remap_labels(masks, labels))
-        out[f"images_{split}"] = images
+        t = _as_tensors(images, masks, labels)
+        out[f"x_{split}"], out[f"y_{split}"], out[f"images_{split}"] = t["x"], t["y"], images
+    return out
+
+
+def voc_segmentation_data(voc_root, size: int = 128, max_images: int | None = None) -> dict:
+    """The VOC 2012 segmentation split (the real one, or any folder in its layout, such as the shipped
+    sample) resized to ``size`` x ``size``, as the same dict as :func:`synthetic_segmentation_data`, with
+    all 21 VOC labels (background and the 20 classes; void stays 255).
+
+    Images are resized bilinearly and label maps by nearest neighbour (so no label is invented), without
+    keeping the aspect ratio. ``max_images``: at most this many per split (the first ones of the split
+    files), to keep a CPU run short.
+    """
+    from PIL import Image
+
+    from .datasets.voc import VOC_CLASSES, find_voc_root, load_segmentation
+
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 8:
+        raise ValueError(f"size: expected an integer >= 8, got {size!r}")
+    root = find_voc_root(voc_root)
+    labels = tuple(range(len(VOC_CLASSES)))
+    out = {"root": root, "voc_labels": labels, "class_names": list(VOC_CLASSES)}
+    for split in ("train", "val"):
+        images, masks = load_segmentation(root, split)
+        images, masks = images[:max_images], masks[:max_images]
+        images = np.stack([np.asarray(Image.fromarray(im).resize((size, size), Image.BILINEAR)) for im in images])
+        masks = np.stack([np.asarray(Image.fromarray(m).resize((size, size), Image.NEAREST)) for m in masks])
+        t = _as_tensors(images, masks, labels)
+        out[f"x_{split}"], out[f"y_{split}"], out[f"images_{split}"] = t["x"], t["y"], images
     return out
 
 
