@@ -127,10 +127,8 @@ def mask_to_rle(mask, compressed: bool = False) -> dict:
     ``{"counts": [ints], "size": [H, W]}`` used for crowd annotations;
     ``compressed=True`` gives pycocotools' compact string form.
     """
-    m = np.asarray(mask)
-    if m.ndim != 2:
-        raise ValueError(f"mask: expected shape (H, W), got {m.shape}")
-    m = m.astype(bool)
+    from .voc import as_label_array
+    m = as_label_array("mask", mask, 2, low=None, high=None).astype(bool)
     if compressed:
         rle = _quiet(cocomask.encode, np.asfortranarray(m.astype(np.uint8)))
         return {"counts": rle["counts"].decode("ascii"), "size": [int(s) for s in rle["size"]]}
@@ -259,20 +257,17 @@ def ann_to_mask(ann: dict, height: int, width: int) -> np.ndarray:
 
 def rgb_to_panoptic_id(rgb) -> np.ndarray:
     """Segment ids ``(H, W)`` int64 of a panoptic PNG ``(H, W, 3)``: id = R + 256 G + 256^2 B."""
-    a = np.asarray(rgb)
-    if a.ndim != 3 or a.shape[2] != 3:
+    from .voc import as_label_array
+    a = as_label_array("rgb", rgb, 3, 0, 255)
+    if a.shape[2] != 3:
         raise ValueError(f"rgb: expected shape (H, W, 3), got {a.shape}")
-    a = a.astype(np.int64)
     return a[..., 0] + 256 * a[..., 1] + 256 ** 2 * a[..., 2]
 
 
 def panoptic_id_to_rgb(ids) -> np.ndarray:
     """The inverse of :func:`rgb_to_panoptic_id`: ids ``(H, W)`` in [0, 256^3) -> ``(H, W, 3)`` uint8."""
-    a = np.asarray(ids, dtype=np.int64)
-    if a.ndim != 2:
-        raise ValueError(f"ids: expected shape (H, W), got {a.shape}")
-    if a.size and (a.min() < 0 or a.max() >= 256 ** 3):
-        raise ValueError(f"ids: expected values in [0, 256^3), got range [{a.min()}, {a.max()}]")
+    from .voc import as_label_array
+    a = as_label_array("ids", ids, 2, 0, 256 ** 3 - 1)
     return np.stack([a % 256, (a // 256) % 256, a // 256 ** 2], -1).astype(np.uint8)
 
 

@@ -16,11 +16,14 @@ import colorsys
 import numpy as np
 
 from .coco import COCO_SKELETON
-from .voc import voc_palette
+from .voc import as_label_array, voc_palette
 
 
 def _image(name, img):
-    a = np.asarray(img)
+    try:
+        a = np.asarray(img)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name}: expected an (H, W, 3) image, got {type(img).__name__} ({err})") from None
     if a.ndim != 3 or a.shape[2] != 3:
         raise ValueError(f"{name}: expected shape (H, W, 3), got {a.shape}")
     if not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
@@ -76,12 +79,9 @@ def overlay_mask(image, mask, alpha: float = 0.6, palette=None, skip=(0,)) -> np
     """
     img = _image("image", image).astype(float)
     alpha = _fraction("alpha", alpha)
-    m = np.asarray(mask)
+    m = as_label_array("mask", mask, 2, low=None, high=None)
     if m.shape != img.shape[:2]:
         raise ValueError(f"mask: expected shape {img.shape[:2]} (the image's), got {m.shape}")
-    if not (np.issubdtype(m.dtype, np.integer) or np.issubdtype(m.dtype, np.bool_)):
-        raise TypeError(f"mask: expected integer labels, got dtype {m.dtype}")
-    m = m.astype(np.int64)
     pal = voc_palette() if palette is None else _colours("palette", palette, 1)
     if m.size and (m.min() < 0 or m.max() >= len(pal)):
         raise ValueError(f"mask: expected labels in [0, {len(pal)}) (one colour each in the palette), got range "

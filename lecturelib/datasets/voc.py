@@ -103,21 +103,34 @@ def voc_palette(n: int = 256) -> np.ndarray:
     return rgb.astype(np.uint8)
 
 
+def as_label_array(name: str, value, ndim: int, low: int | None = 0, high: int | None = 255) -> np.ndarray:
+    """``value`` as an int64 array of ``ndim`` dimensions whose entries are whole numbers in
+    ``[low, high]`` (``None``: unbounded); bools count as 0/1, floats only when whole.
+    Raises ValueError or TypeError naming ``name``."""
+    try:
+        a = np.asarray(value.detach().cpu() if hasattr(value, "detach") else value)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name}: expected an array of integer labels, got {type(value).__name__} ({err})") from None
+    if a.ndim != ndim:
+        raise ValueError(f"{name}: expected a {ndim}-D array, got shape {a.shape}")
+    if a.dtype.kind == "f" and np.all(np.isfinite(a)) and np.all(a == np.round(a)):
+        a = a.astype(np.int64)
+    if a.dtype.kind not in "iub":
+        raise TypeError(f"{name}: expected integer labels, got dtype {a.dtype}")
+    a = a.astype(np.int64)
+    if a.size and ((low is not None and a.min() < low) or (high is not None and a.max() > high)):
+        raise ValueError(f"{name}: expected labels in [{low}, {high}], got range [{a.min()}, {a.max()}]")
+    return a
+
+
 def mask_to_rgb(mask) -> np.ndarray:
     """Colour a label mask ``(H, W)`` of ints in [0, 255] with the VOC palette -> ``(H, W, 3)`` uint8."""
-    m = np.asarray(mask)
-    if m.ndim != 2:
-        raise ValueError(f"mask: expected shape (H, W), got {m.shape}")
-    if m.size and (m.min() < 0 or m.max() > 255):
-        raise ValueError(f"mask: expected labels in [0, 255], got range [{m.min()}, {m.max()}]")
-    return voc_palette()[m.astype(np.int64)]
+    return voc_palette()[as_label_array("mask", mask, 2)]
 
 
 def save_label_png(path, mask) -> None:
     """Write a label mask ``(H, W)`` (ints in [0, 255]) as a palette PNG in the VOC colours."""
-    m = np.asarray(mask)
-    if m.ndim != 2:
-        raise ValueError(f"mask: expected shape (H, W), got {m.shape}")
+    m = as_label_array("mask", mask, 2)
     img = Image.fromarray(m.astype(np.uint8), mode="P")
     img.putpalette(voc_palette().reshape(-1).tolist())
     img.save(path, optimize=True)
