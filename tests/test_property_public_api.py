@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from lecturelib import bptt, gradients, gru, lstm, mrnn, rnn, segmentation, tasks, training
 from lecturelib import transposed_conv as tc
 from lecturelib import unpooling as up
-from lecturelib.datasets import boxes, stats
+from lecturelib.datasets import boxes, coco, draw, stats, voc
 
 RNG = np.random.default_rng(0)
 W = rnn.random_rnn_weights(3, 4, 2, seed=1)
@@ -83,6 +83,17 @@ CASES = {
     "boxes.xywh_to_xyxy": (boxes.xywh_to_xyxy, dict(b=np.array([1, 2, 3, 4.0])), False),
     "boxes.voc_to_coco": (boxes.voc_to_coco, dict(b=np.array([1, 2, 3, 4.0])), False),
     "stats.size_bucket": (stats.size_bucket, dict(area=500.0), False),
+    "voc.mask_to_rgb": (voc.mask_to_rgb, dict(mask=np.array([[0, 15], [255, 3]])), False),
+    "voc.voc_palette": (voc.voc_palette, dict(n=21), False),
+    "coco.mask_to_rle": (coco.mask_to_rle, dict(mask=np.array([[0, 1], [1, 1]], bool)), False),
+    "coco.ann_to_mask": (coco.ann_to_mask, dict(ann={"segmentation": [[0, 0, 3, 0, 3, 2]]}, height=4, width=5),
+                         False),
+    "coco.rgb_to_panoptic_id": (coco.rgb_to_panoptic_id, dict(rgb=np.zeros((2, 3, 3), np.uint8)), False),
+    "coco.panoptic_id_to_rgb": (coco.panoptic_id_to_rgb, dict(ids=np.array([[0, 300], [70000, 5]])), False),
+    "draw.overlay_mask": (draw.overlay_mask, dict(image=np.full((2, 3, 3), 90, np.uint8),
+                                                  mask=np.array([[0, 1, 2], [15, 0, 255]]), alpha=0.5), False),
+    "draw.outline": (draw.outline, dict(mask=np.eye(4, dtype=bool), width=1), False),
+    "draw.distinct_colours": (draw.distinct_colours, dict(n=3), False),
     "segmentation.pixel_accuracy": (segmentation.pixel_accuracy, dict(cm=CM), True),      # 0/0 of an empty cm
     "segmentation.iou_per_class": (segmentation.iou_per_class, dict(cm=CM), True),        # a class never seen
     "segmentation.mean_iou": (segmentation.mean_iou, dict(cm=CM), True),
