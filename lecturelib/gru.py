@@ -34,8 +34,8 @@ from torch import nn
 
 from ._validate import (as_array, as_sequences, check_choice, check_elements, check_positive_ints, check_seed,
                         check_shape)
-from .recurrent import (GRU_GATES, MGU_GATES, RecurrentModule, check_gate_weights, initial_state,
-                        into_torch_module, sigmoid, stack_gates, to_numpy, unstack_gates)
+from .recurrent import (GRU_GATES, MGU_GATES, NUMPY_OPS, TORCH_OPS, RecurrentModule, check_gate_weights,
+                        initial_state, input_part, into_torch_module, stack_gates, to_numpy, unstack_gates)
 
 RESETS = ("before", "after")
 
@@ -102,6 +102,34 @@ def count_mgu_parameters(n_in: int, n_hidden: int) -> int:
     return 2 * (n_hidden * (n_hidden + n_in) + n_hidden)
 
 
+# ------------------------------------------------- the equations, written once
+
+def gru_cell(p, h, W_rec, reset: str, b_rh, ops=NUMPY_OPS):
+    """One GRU step from the input parts ``p = W_in x_t + b`` (B, 3n) (row blocks r, u, h, see
+    :func:`lecturelib.recurrent.stack_gates`) and ``h_{t-1}`` (B, n), for numpy (``ops=NUMPY_OPS``) or
+    torch (``TORCH_OPS``); ``W_rec`` (3n, n). Returns ``(h_t, r_t, u_t, h~_t)``."""
+    n = h.shape[-1]
+    if reset == "after":
+        hp = h @ W_rec.T  # one product for all three blocks
+        ru = ops.sigmoid(p[..., :2 * n] + hp[..., :2 * n])
+        r, u = ru[..., :n], ru[..., n:]
+        cand = ops.tanh(p[..., 2 * n:] + r * (hp[..., 2 * n:] + b_rh))
+    else:
+        ru = ops.sigmoid(ops.affine(p[..., :2 * n], h, W_rec[:2 * n]))
+        r, u = ru[..., :n], ru[..., n:]
+        cand = ops.tanh(ops.affine(p[..., 2 * n:], r * h, W_rec[2 * n:]))  # the reset acts before W_rec
+    return u * h + (1.0 - u) * cand, r, u, cand
+
+
+def mgu_cell(p, h, W_rec, ops=NUMPY_OPS):
+    """One step of the minimal gated unit from ``p = W_in x_t + b`` (B, 2n) (blocks f, h) and
+    ``h_{t-1}`` (B, n), for numpy or torch (see :func:`gru_cell`)."""
+    n = h.shape[-1]
+    f = ops.sigmoid(ops.affine(p[..., :n], h, W_rec[:n]))
+    cand = ops.tanh(ops.affine(p[..., n:], f * h, W_rec[n:]))
+    return h + f * (cand - h)  # (1 - f) h + f h~
+
+
 # ----------------------------------------------------------------- numpy
 
 def gru_step(h_prev, x, weights: dict, reset: str = "before"):
@@ -112,19 +140,8 @@ def gru_step(h_prev, x, weights: dict, reset: str = "before"):
     check_shape("h_prev", h_prev, h_prev.shape[:-1] + (n,), f"(..., n_hidden={n})")
     x = as_array("x", x, ndim=(1, 2))
     check_shape("x", x, h_prev.shape[:-1] + (m,), f"(batch as h_prev, n_in={m})")
-    return _gru_cell(h_prev, x, w, n, reset)[0]
-
-
-def _gru_cell(h, x, w, n, reset):
-    hx = np.concatenate([h, x], axis=-1)
-    r = sigmoid(hx @ w["W_r"].T + w["b_r"])
-    u = sigmoid(hx @ w["W_u"].T + w["b_u"])
-    W_rec_h, W_in_h = w["W_h"][:, :n], w["W_h"][:, n:]
-    if reset == "before":
-        cand = np.tanh((r * h) @ W_rec_h.T + x @ W_in_h.T + w["b_h"])
-    else:
-        cand = np.tanh(x @ W_in_h.T + w["b_h"] + r * (h @ W_rec_h.T + w["b_rh"]))
-    return u * h + (1.0 - u) * cand, r, u, cand
+    W_rec, W_in, b = stack_gates(w, GRU_GATES)
+    return gru_cell(input_part(x, W_in, b), h_prev, W_rec, reset, w["b_rh"])[0]
 
 
 def gru_forward(xs, weights: dict, h0=None, reset: str = "before", batch_first: bool = False,
@@ -145,9 +162,11 @@ def gru_forward(xs, weights: dict, h0=None, reset: str = "before", batch_first: 
     xs, single = as_sequences(xs, m, batch_first)
     T, B, _ = xs.shape
     h = initial_state("h0", h0, B, n)
+    W_rec, W_in, b = stack_gates(w, GRU_GATES)
+    p = input_part(xs, W_in, b)  # every step's input part in one product, (T, B, 3n)
     out = {k: np.empty((T, B, n)) for k in ("h", "r", "u", "cand")}
     for t in range(T):
-        h, r, u, cand = _gru_cell(h, xs[t], w, n, reset)
+        h, r, u, cand = gru_cell(p[t], h, W_rec, reset, w["b_rh"])
         for k, v in zip(("h", "r", "u", "cand"), (h, r, u, cand)):
             out[k][t] = v
     for k in out:
@@ -162,11 +181,11 @@ def mgu_forward(xs, weights: dict, h0=None, batch_first: bool = False):
     xs, single = as_sequences(xs, m, batch_first)
     T, B, _ = xs.shape
     h = initial_state("h0", h0, B, n)
+    W_rec, W_in, b = stack_gates(w, MGU_GATES)
+    p = input_part(xs, W_in, b)
     hs = np.empty((T, B, n))
     for t in range(T):
-        f = sigmoid(np.concatenate([h, xs[t]], -1) @ w["W_f"].T + w["b_f"])
-        cand = np.tanh(np.concatenate([f * h, xs[t]], -1) @ w["W_h"].T + w["b_h"])
-        h = (1.0 - f) * h + f * cand
+        h = mgu_cell(p[t], h, W_rec)
         hs[t] = h
     return hs[:, 0] if single else (hs.transpose(1, 0, 2) if batch_first else hs)
 
@@ -195,17 +214,7 @@ class GRU(RecurrentModule):
         return super().forward(xs, h0)
 
     def cell(self, p, h):
-        n = self.n_hidden
-        if self.reset == "after":
-            hp = h @ self.W_rec.t()  # one product for all three blocks
-            ru = torch.sigmoid(p[:, :2 * n] + hp[:, :2 * n])
-            r, u = ru[:, :n], ru[:, n:]
-            cand = torch.tanh(p[:, 2 * n:] + r * (hp[:, 2 * n:] + self.b_rh))
-        else:
-            ru = torch.sigmoid(torch.addmm(p[:, :2 * n], h, self.W_rec[:2 * n].t()))
-            r, u = ru[:, :n], ru[:, n:]
-            cand = torch.tanh(torch.addmm(p[:, 2 * n:], r * h, self.W_rec[2 * n:].t()))
-        return u * h + (1.0 - u) * cand
+        return gru_cell(p, h, self.W_rec, self.reset, getattr(self, "b_rh", None), TORCH_OPS)[0]
 
     def lecture_weights(self) -> dict:
         w = super().lecture_weights()
@@ -231,10 +240,7 @@ class MGU(RecurrentModule):
         return super().forward(xs, h0)
 
     def cell(self, p, h):
-        n = self.n_hidden
-        f = torch.sigmoid(torch.addmm(p[:, :n], h, self.W_rec[:n].t()))
-        cand = torch.tanh(torch.addmm(p[:, n:], f * h, self.W_rec[n:].t()))
-        return h + f * (cand - h)  # (1 - f) h + f h~
+        return mgu_cell(p, h, self.W_rec, TORCH_OPS)
 
 
 # -------------------------------------------------------- torch.nn.GRU mapping

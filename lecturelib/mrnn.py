@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from ._validate import as_array, as_sequences, check_elements, check_positive_ints, check_seed, check_shape
-from .recurrent import initial_state, time_major, to_numpy
+from .recurrent import NUMPY_OPS, TORCH_OPS, initial_state, time_major, to_numpy
 
 NAMES = ("W_in", "W_fx", "W_fh", "W_hf", "b", "W_out")
 
@@ -68,6 +68,14 @@ def recurrent_matrix(x, weights: dict) -> np.ndarray:
     return w["W_hf"] @ np.diag(w["W_fx"] @ x) @ w["W_fh"]
 
 
+def mrnn_cell(p, fx, h, W_fh, W_hf, ops=NUMPY_OPS):
+    """One step from the input part ``p = W_in x_t + b`` (B, n), the input's factor gains
+    ``fx = W_fx x_t`` (B, F) and ``h_{t-1}`` (B, n), for numpy or torch (``ops`` as in
+    :mod:`lecturelib.recurrent`): ``h_t = tanh(W_hf ((W_fx x_t) * (W_fh h_{t-1})) + p)``."""
+    factors = fx * (h @ W_fh.T)  # (B, F): W_rec(x_t) h_{t-1} without forming W_rec(x_t)
+    return ops.tanh(ops.affine(p, factors, W_hf))
+
+
 def mrnn_forward(xs, weights: dict, h0=None, batch_first: bool = False):
     """Run the multiplicative RNN (numpy). ``xs`` (T, B, m) (or batch-first, or (T, m)).
     Returns ``(hs, zs)``, (T, B, n) and (T, B, k), laid out like ``xs``."""
@@ -79,8 +87,7 @@ def mrnn_forward(xs, weights: dict, h0=None, batch_first: bool = False):
     pre_in = xs @ w["W_in"].T + w["b"]
     hs = np.empty((T, B, n))
     for t in range(T):
-        factors = fx[t] * (h @ w["W_fh"].T)    # (B, F)
-        h = np.tanh(factors @ w["W_hf"].T + pre_in[t])
+        h = mrnn_cell(pre_in[t], fx[t], h, w["W_fh"], w["W_hf"])
         hs[t] = h
     zs = hs @ w["W_out"].T
     if single:
@@ -114,10 +121,9 @@ class MultiplicativeRNN(nn.Module):
         h = xs.new_zeros(xs.shape[1], self.n_hidden) if h0 is None else h0
         fx = xs @ self.W_fx.t()
         pre_in = xs @ self.W_in.t() + self.b
-        W_fh_t, W_hf_t = self.W_fh.t(), self.W_hf.t()
         hs = []
         for g, p in zip(fx.unbind(0), pre_in.unbind(0)):
-            h = torch.tanh(torch.addmm(p, g * (h @ W_fh_t), W_hf_t))
+            h = mrnn_cell(p, g, h, self.W_fh, self.W_hf, TORCH_OPS)
             hs.append(h)
         hs = torch.stack(hs)
         zs = hs @ self.W_out.t()

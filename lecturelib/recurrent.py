@@ -20,10 +20,14 @@
   stacks the gates' rows in one order per cell (:data:`LSTM_GATES`, :data:`GRU_GATES`,
   :data:`MGU_GATES`; :data:`LSTM_TORCH_GATES` only to map to ``torch.nn.LSTM``) with
   :func:`stack_gates` and :func:`unstack_gates`.
+* :data:`NUMPY_OPS` and :data:`TORCH_OPS`: the few operations a gated cell's equations need, so that
+  each cell (``gru.gru_cell``, ``gru.mgu_cell``, ``mrnn.mrnn_cell``) is written once for numpy and torch.
 * :class:`RecurrentModule`: the torch base class of ``VanillaRNN``, ``LSTM``, ``GRU`` and ``MGU``:
   fused parameters, all input projections in one product, a loop of ``cell`` steps, a readout.
 """
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 import numpy as np
 import torch
@@ -66,6 +70,11 @@ def sigmoid_inplace(a) -> None:
     np.tanh(a, out=a)
     a *= 0.5
     a += 0.5
+
+
+#: ``affine(p, h, W) = p + h W^T`` (torch: one fused ``addmm``), and the two squashing functions.
+NUMPY_OPS = SimpleNamespace(sigmoid=sigmoid, tanh=np.tanh, affine=lambda p, h, W: p + h @ W.T)
+TORCH_OPS = SimpleNamespace(sigmoid=torch.sigmoid, tanh=torch.tanh, affine=lambda p, h, W: torch.addmm(p, h, W.t()))
 
 
 def derivative_from_state(h: torch.Tensor, nonlinearity: str) -> torch.Tensor:
