@@ -44,7 +44,7 @@ def _check(weights):
 def random_mrnn_weights(n_in: int, n_hidden: int, n_factors: int, n_out: int, seed: int = 0) -> dict:
     """Random weights (uniform, scaled by 1/sqrt(fan-in)) as a dict with keys :data:`NAMES`."""
     check_positive_ints(n_in=n_in, n_hidden=n_hidden, n_factors=n_factors, n_out=n_out)
-    check_elements("n_hidden", n_hidden * (n_in + n_out + 1) + n_factors * (n_in + 2 * n_hidden), "the weights")
+    check_elements("n_hidden, n_factors", n_hidden * (n_in + n_out + 1) + n_factors * (n_in + 2 * n_hidden), "the weights")
     check_seed(seed)
     rng = np.random.default_rng(seed)
     u = lambda shape, fan: rng.uniform(-1, 1, shape) / np.sqrt(fan)  # noqa: E731
