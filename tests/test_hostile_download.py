@@ -237,6 +237,22 @@ def test_extract_names_the_archive_it_cannot_read(tmp_path, content):
         D.extract(path, tmp_path / "dest")
 
 
+def test_a_gzip_of_zeros_is_refused_quickly_not_read_as_an_empty_tar(tmp_path):
+    path = tmp_path / "zeros.gz"
+    path.write_bytes(gzip.compress(b"\0" * 20_000_000, 1))
+    start = time.monotonic()
+    with alarm(10), pytest.raises(RuntimeError, match="zeros.gz: not a tar archive, or one that holds no files"):
+        D.extract(path, tmp_path / "dest")
+    assert time.monotonic() - start < 2 and not (tmp_path / "dest").exists()
+
+
+def test_an_empty_zip_is_refused(tmp_path):
+    path = tmp_path / "empty.zip"
+    zipfile.ZipFile(path, "w").close()
+    with pytest.raises(RuntimeError, match="empty.zip: the archive holds no files"):
+        D.extract(path, tmp_path / "dest")
+
+
 def test_extract_refuses_a_member_that_holds_less_than_declared(tmp_path):
     info = tarfile.TarInfo("short.bin")
     info.size = 4096

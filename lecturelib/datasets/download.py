@@ -206,6 +206,8 @@ def extract(archive, folder, max_bytes: int = MAX_EXTRACT_BYTES, max_files: int 
                     infos.append(info)
                     total += info.file_size
                     _count(archive, len(infos), total, max_files, max_bytes)
+                if not infos:
+                    raise RuntimeError(f"{archive}: the archive holds no files")
                 for info in infos:
                     dest = _safe_target(folder, info.filename)
                     if info.is_dir():
@@ -227,6 +229,8 @@ def extract(archive, folder, max_bytes: int = MAX_EXTRACT_BYTES, max_files: int 
                 members.append(m)
                 total += m.size
                 _count(archive, len(members), total, max_files, max_bytes)
+            if not members:      # e.g. a gzip of zeros: tar reads a zero block as the end of the archive
+                raise RuntimeError(f"{archive}: not a tar archive, or one that holds no files")
             for m in members:
                 dest = _safe_target(folder, m.name)
                 if m.isdir():
