@@ -123,7 +123,13 @@ def fetch(resource: Resource, folder, timeout: float = 30.0, deadline: float = 6
                 if sock is not None:                      # never wait past the deadline for one read
                     sock.settimeout(min(timeout, left))
                 read1 = getattr(response, "read1", None)  # returns what has arrived, not a full block
-                block = read1(1 << 16) if read1 is not None else response.read(1 << 16)
+                try:
+                    block = read1(1 << 16) if read1 is not None else response.read(1 << 16)
+                except TimeoutError:
+                    if time.monotonic() - start >= deadline:
+                        raise TimeoutError(f"the download took longer than deadline={deadline:g} s "
+                                           f"({size} bytes received)") from None
+                    raise
                 if not block:
                     break
                 size += len(block)
