@@ -128,7 +128,8 @@ class VOCDetection(Dataset):
     def __init__(self, root, split: str = "train", transform=None):
         from .boxes import voc_to_xyxy
         self._conv = voc_to_xyxy
-        self.records = _voc.load_detection(root, split)
+        self.root = _voc.find_voc_root(root)
+        self.records = _voc.load_detection(self.root, split)
         self.transform = transform
 
     def __len__(self):
@@ -136,7 +137,7 @@ class VOCDetection(Dataset):
 
     def __getitem__(self, i):
         rec = self.records[i]
-        image = _voc.read_image(rec["image_path"])
+        image = _voc.read_image(check_inside(rec["image_path"], self.root / "JPEGImages", "image"))
         objs = [o for o in rec["objects"] if "bbox" in o]
         boxes = self._conv(np.array([o["bbox"] for o in objs], float).reshape(-1, 4)).reshape(-1, 4)
         target = {"boxes": boxes}
