@@ -35,7 +35,8 @@ from torch import nn
 from ._validate import (as_array, as_sequences, check_choice, check_elements, check_positive_ints, check_seed,
                         check_shape)
 from .recurrent import (GRU_GATES, MGU_GATES, NUMPY_OPS, TORCH_OPS, RecurrentModule, check_gate_weights,
-                        initial_state, input_part, into_torch_module, stack_gates, to_numpy, unstack_gates)
+                        initial_state, input_part, into_torch_module, random_gate_weights, stack_gates, to_numpy,
+                        unstack_gates)
 
 RESETS = ("before", "after")
 
@@ -66,12 +67,9 @@ def random_gru_weights(n_in: int, n_hidden: int, seed: int = 0, scale: float | N
     check_seed(seed)
     check_choice("reset", reset, RESETS)
     rng = np.random.default_rng(seed)
-    s = 1.0 / np.sqrt(n_hidden) if scale is None else scale
-    w = {}
-    for g in GRU_GATES:
-        w[f"W_{g}"] = rng.uniform(-s, s, (n_hidden, n_hidden + n_in))
-        w[f"b_{g}"] = rng.uniform(-s, s, n_hidden)
+    w = random_gate_weights(rng, n_in, n_hidden, GRU_GATES, scale)
     if reset == "after":
+        s = 1.0 / np.sqrt(n_hidden) if scale is None else scale
         w["b_rh"] = rng.uniform(-s, s, n_hidden)
     return w
 
@@ -81,10 +79,7 @@ def random_mgu_weights(n_in: int, n_hidden: int, seed: int = 0, scale: float | N
     check_positive_ints(n_in=n_in, n_hidden=n_hidden)
     check_elements("n_hidden", 2 * n_hidden * (n_hidden + n_in + 1), "the weights")
     check_seed(seed)
-    rng = np.random.default_rng(seed)
-    s = 1.0 / np.sqrt(n_hidden) if scale is None else scale
-    return {k: rng.uniform(-s, s, (n_hidden, n_hidden + n_in) if k[0] == "W" else n_hidden)
-            for k in ("W_f", "b_f", "W_h", "b_h")}
+    return random_gate_weights(np.random.default_rng(seed), n_in, n_hidden, MGU_GATES, scale)
 
 
 def count_gru_parameters(n_in: int, n_hidden: int, reset: str = "before") -> int:

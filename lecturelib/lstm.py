@@ -33,8 +33,8 @@ from torch import nn
 from ._validate import as_array, as_sequences, check_elements, check_positive_ints, check_seed, check_shape
 from .gradients import backprop_norms, default_rnn_init
 from .recurrent import (LSTM_EQUATION_ORDER, LSTM_GATES, LSTM_TORCH_GATES, RecurrentModule, check_gate_weights,
-                        initial_state, into_torch_module, sigmoid, sigmoid_inplace, stack_gates, time_major,
-                        to_numpy, unstack_gates)
+                        initial_state, into_torch_module, random_gate_weights, sigmoid, sigmoid_inplace, stack_gates,
+                        time_major, to_numpy, unstack_gates)
 
 # sigmoid, stack_gates and unstack_gates are imported from here by tests and chapter 4.
 
@@ -59,12 +59,7 @@ def random_lstm_weights(n_in: int, n_hidden: int, seed: int = 0, scale: float | 
     check_positive_ints(n_in=n_in, n_hidden=n_hidden)
     check_elements("n_hidden", 4 * n_hidden * (n_hidden + n_in + 1), "the weights")
     check_seed(seed)
-    rng = np.random.default_rng(seed)
-    s = 1.0 / np.sqrt(n_hidden) if scale is None else scale
-    w = {}
-    for g in LSTM_EQUATION_ORDER:
-        w[f"W_{g}"] = rng.uniform(-s, s, (n_hidden, n_hidden + n_in))
-        w[f"b_{g}"] = rng.uniform(-s, s, n_hidden)
+    w = random_gate_weights(np.random.default_rng(seed), n_in, n_hidden, LSTM_EQUATION_ORDER, scale)
     w["b_f"] = w["b_f"] + forget_bias
     return w
 

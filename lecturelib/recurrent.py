@@ -230,6 +230,17 @@ def into_torch_module(module: nn.RNNBase, W_in, W_rec, b) -> nn.RNNBase:
     return module
 
 
+def random_gate_weights(rng: np.random.Generator, n_in: int, n_hidden: int, gates, scale: float | None = None):
+    """Random weights ``{W_g (n, n + m), b_g (n,)}`` for each gate in ``gates``, drawn in that order
+    from ``rng``, uniform on ±1/sqrt(n_hidden) like torch's modules (or ±``scale``)."""
+    s = 1.0 / np.sqrt(n_hidden) if scale is None else scale
+    w = {}
+    for g in gates:
+        w[f"W_{g}"] = rng.uniform(-s, s, (n_hidden, n_hidden + n_in))
+        w[f"b_{g}"] = rng.uniform(-s, s, n_hidden)
+    return w
+
+
 def to_numpy(p: torch.Tensor) -> np.ndarray:
     """A parameter as a float64 numpy array (detached, on the CPU)."""
     return p.detach().double().cpu().numpy()
