@@ -6,8 +6,9 @@ One module per lecture concept, so a reader finds the code by the lecture's head
 * recurrent networks, on one ground floor: ``recurrent`` (what every recurrent module shares, each
   written once: the nonlinearities, the vanilla step h_t = f(W_rec h_{t-1} + W_in x_t + b) and the
   backward step g_{t-1} = W_rec^T (f'(a_t) ⊙ g_t), the weight, state and input checks, the gate orders
-  and their stacking, and ``RecurrentModule``, the torch base class of the vanilla RNN, LSTM, GRU and
-  MGU). On it: ``rnn`` (the vanilla RNN), ``bptt`` (back-propagation through time, truncated BPTT),
+  and their stacking, random gate weights, the array operations that let a gated cell's equations
+  (``gru.gru_cell``, ``gru.mgu_cell``, ``mrnn.mrnn_cell``) serve numpy and torch alike, and
+  ``RecurrentModule``, the torch base class of the vanilla RNN, LSTM, GRU and MGU). On it: ``rnn`` (the vanilla RNN), ``bptt`` (back-propagation through time, truncated BPTT),
   ``gradcheck`` (finite differences), ``gradients`` (vanishing and exploding gradients: clipping,
   Pascanu's regularizer, IRNN and Talathi-Vartak initializations, the cliff), ``tasks`` (adding
   problem, copy task, echo), ``lstm``, ``gru`` (GRU in both reset placements, minimal gated unit),
