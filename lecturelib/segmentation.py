@@ -121,6 +121,18 @@ def voc_segmentation_data(voc_root, size: int = 128, max_images: int | None = No
     return out
 
 
+SHAPE_SCENES = dict(size=64, colours="shared", scale=(0.17, 0.3), max_objects=5)
+"""The scenes of chapter 8 and ``bench/bench_segmentation.py`` (keyword arguments of
+:func:`synthetic_segmentation_data`): 64 x 64, every object and background in a random material of one
+shared set, so only shape and context tell the classes apart; objects of a half-size between 17% and 30%
+of the image (about 20 to 40 pixels across), one to five per scene. (Measured in the bench: larger objects,
+at most two or three per scene, learned more slowly, since each image then holds fewer examples.)"""
+
+SHAPE_MODEL = dict(widths=(16, 32, 64, 128))
+"""The encoder-decoder for those scenes: four levels (64, 32, 16 and 8 pixels), so that the bottleneck's
+3 x 3 convolutions see most of an object and can tell its shape."""
+
+
 # ================================================================ idea 1: each pixel on its own
 
 class PerPixelClassifier(nn.Module):
