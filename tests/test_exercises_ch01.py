@@ -92,3 +92,13 @@ def test_output_shape_mistakes_are_named(answer, words):
 
 def test_output_shape_accepts_list_and_tuple():
     assert ch01.output_shape.evaluate([7, 3, 4]).correct
+
+
+def test_any_length_names_each_wrong_reasoning():
+    ex = ch01.any_length
+    assert ex.evaluate("b").correct and ex.evaluate(" (B) ").correct
+    for letter, word in (("a", "time index"), ("c", "cut"), ("d", "fixed")):
+        v = ex.evaluate(letter)
+        assert v.status == "incorrect" and word in v.message, (letter, v.message)
+    assert "not one of the choices" in ex.evaluate("e").message
+    assert "one letter" in ex.evaluate(2).message

@@ -93,3 +93,14 @@ def test_wrec_gradient_mistakes():
         assert v.status == "incorrect" and phrase in v.message, (phrase, v.message)
     # a correct vectorized answer passes too
     assert verdict(ex, lambda hs, a, g: ((a > 0) * g).T @ hs[:-1]).correct
+
+
+def test_bptt_memory_names_the_mistakes():
+    ex = ch02.bptt_memory
+    T, B, n = 1000, 32, 256
+    assert ex.evaluate((2 * T + 1) * B * n * 4 / 1e6).correct
+    for wrong, word in (((T + 1) * B * n * 4 / 1e6, "pre-activations"), (T * B * n * 4 / 1e6, "states"),
+                        ((2 * T + 1) * n * 4 / 1e6, "batch"), ((2 * T + 1) * B * n * 4, "megabytes"),
+                        ((2 * T + 1) * B * n * 4 / 2 ** 20, "2^20")):
+        v = ex.evaluate(wrong)
+        assert v.status == "incorrect" and word in v.message, (wrong, v.message)

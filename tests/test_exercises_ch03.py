@@ -101,3 +101,13 @@ def test_omega_term_mistakes():
                           ((np.linalg.norm(W.T @ d) - 1) ** 2, "denominator"), (0.9, "not (")]:
         v = ex.evaluate(value)
         assert v.status == "incorrect" and phrase in v.message, (value, v.message)
+
+
+def test_truncation_limit_names_the_off_by_ones():
+    ex = ch03.truncation_limit
+    assert ex.evaluate(7).correct
+    assert "9 steps" in ex.evaluate(8).message
+    assert "too many" in ex.evaluate(9).message
+    assert "too few" in ex.evaluate(6).message
+    assert "whole number" in ex.evaluate(6.5).message
+    assert ex.evaluate(3).status == "incorrect"

@@ -104,3 +104,11 @@ def test_torch_shape():
     assert ch04.torch_shape.evaluate(...).status == "not attempted"
     for junk in (None, "128x10", (128.0, 10), {"a": 1}):
         assert ch04.torch_shape.evaluate(junk).status == "incorrect"
+
+
+def test_highway_part_explains_each_wrong_choice():
+    ex = ch04.highway_part
+    assert ex.evaluate("b").correct
+    for letter, word in (("a", "output gate"), ("c", "tanh'"), ("d", "i_t")):
+        v = ex.evaluate(letter)
+        assert v.status == "incorrect" and word in v.message, (letter, v.message)

@@ -95,3 +95,18 @@ def test_torch_shape():
     assert ch05.torch_shape.evaluate(...).status == "not attempted"
     for junk in (None, "96, 32", (96.5, 32)):
         assert ch05.torch_shape.evaluate(junk).status == "incorrect"
+
+
+def test_state_difference_against_the_recipe_budget():
+    from lecturelib.recipes import count_recipe_parameters, hidden_for_budget
+
+    ex = ch05.state_difference
+    # the cells alone: a readout of 0 outputs is what count_recipe_parameters gives with n_out = 0
+    n_gru = hidden_for_budget("gru", 2, 0, 2000)
+    n_lstm = hidden_for_budget("lstm", 2, 0, 2000)
+    assert count_recipe_parameters("gru", 2, n_gru, 0) <= 2000
+    assert ex.evaluate(2 * n_lstm - n_gru).correct
+    for wrong, word in ((n_lstm - n_gru, "cell"), (n_gru, "same number"), (n_gru - 2 * n_lstm, "minus"),
+                        (2 * n_lstm, "subtract")):
+        v = ex.evaluate(wrong)
+        assert v.status == "incorrect" and word in v.message, (wrong, v.message)

@@ -72,3 +72,11 @@ def test_cg_answer_is_what_cg_does():
     A = Q @ np.diag(ch06.CG_EIGENVALUES) @ Q.T
     _, info = conjugate_gradient(lambda v: A @ v, rng.normal(size=8), iters=20, tol=1e-10)
     assert info["iterations"] == len(set(ch06.CG_EIGENVALUES))
+
+
+def test_fair_budget_explains_each_wrong_choice():
+    ex = ch06.fair_budget
+    assert ex.evaluate("b").correct
+    for letter, word in (("a", "cheapest"), ("c", "any n"), ("d", "decide")):
+        v = ex.evaluate(letter)
+        assert v.status == "incorrect" and word in v.message, (letter, v.message)

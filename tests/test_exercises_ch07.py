@@ -113,3 +113,11 @@ def test_stubs_not_attempted():
         assert ex.evaluate(...).status == "not attempted"
     assert ch07.coco_to_voc.evaluate(stub).status == "not attempted"
     assert ch07.box_iou.evaluate(stub).status == "not attempted"
+
+
+def test_segmenter_data_explains_each_wrong_choice():
+    ex = ch07.segmenter_data
+    assert ex.evaluate("c").correct
+    for letter, word in (("a", "where"), ("b", "box"), ("d", "caption")):
+        v = ex.evaluate(letter)
+        assert v.status == "incorrect" and word in v.message, (letter, v.message)

@@ -99,3 +99,17 @@ def test_layer_shape_mistakes():
         v = verdict(ch09.layer_shape, shape)
         assert not v.correct and words in v.message, (shape, v.message)
     assert verdict(ch09.layer_shape, torch.Size([2, 8, 20, 20])).correct
+
+
+def test_not_inverse_against_torch_and_named_mistakes():
+    import torch
+
+    ex = ch09.not_inverse
+    x = torch.tensor([[[1.0, 2.0, 3.0]]])
+    k = torch.tensor([[[1.0, 1.0]]])
+    y = torch.nn.functional.conv1d(x, k)
+    back = torch.nn.functional.conv_transpose1d(y, k)[0, 0].numpy()
+    assert ex.evaluate(back).correct
+    assert "deconvolution" in ex.evaluate(np.array([1.0, 2.0, 3.0])).message
+    assert "reverses" in ex.evaluate(back[::-1].copy()).message
+    assert ex.evaluate(np.array([1.0, 2.0])).status == "incorrect"

@@ -162,3 +162,26 @@ output_shape = Exercise(
 )
 
 ALL = [rnn_step, parameter_count, lecture_state, output_shape]
+
+
+# ------------------------------------------------------------ discussion: any length, fixed size
+
+from .discussion import choice_exercise  # noqa: E402
+
+any_length = choice_exercise(
+    "ex-rnn-any-length", "why one RNN reads any length", handle="ch01.any_length",
+    choices={"a": "it keeps one weight matrix per time step and reuses the last one beyond that",
+             "b": "the same weights act at every step, and the state carries a fixed-size summary of the past",
+             "c": "it cuts every sequence to a fixed length before reading it",
+             "d": "its number of hidden units grows with the length of the sequence"},
+    right="b",
+    why_not={"a": "then the parameters would grow with the training sequences' length; in the equations "
+                  "W_in, W_rec, b and W_out carry no time index.",
+             "c": "nothing is cut: rnn_forward runs over all T steps, and the restart check showed h_t alone "
+                  "carries what the future needs.",
+             "d": "n is fixed when the network is built; h_t has n entries at every step."},
+    because="W_in, W_rec, b and W_out have no time index, so the parameter count is independent of T, and "
+            "h_t (always n numbers) is all the network keeps of the past.",
+    hints=["Look at the equation h_t = relu(W_rec h_{t-1} + W_in x_t + b): which symbols carry a t?",
+           "The parameters are the symbols without a t; the state h_t has a t but always the same size."])
+ALL.append(any_length)

@@ -182,3 +182,41 @@ wrec_gradient = Exercise(
 )
 
 ALL = [backward_step, path_count, contributions_shape, wrec_gradient]
+
+
+# ------------------------------------------------------------ discussion: BPTT's memory
+
+
+BPTT_MEMORY = dict(T=1000, B=32, n=256, bytes_per_number=4)
+
+
+def _judge_bptt_memory(answer):
+    T, B, n, size = (BPTT_MEMORY[k] for k in ("T", "B", "n", "bytes_per_number"))
+    value = expect_number(answer)
+    right = ((T + 1) + T) * B * n * size / 1e6
+    diagnose(value, right, {
+        "that counts the states h_0..h_T only; the pre-activations a_1..a_T are kept too (relu' is taken there).":
+            (T + 1) * B * n * size / 1e6,
+        "that counts the pre-activations only; the states h_{t-1} are kept too (they multiply W_rec in the gradient).":
+            T * B * n * size / 1e6,
+        "that is in bits (or 8 bytes a number): float32 is 4 bytes.": ((T + 1) + T) * B * n * 8 / 1e6,
+        "that is for a single sequence; the batch of 32 multiplies it.": ((T + 1) + T) * n * size / 1e6,
+        "that is in bytes; the question asks for megabytes (10^6 bytes).": ((T + 1) + T) * B * n * size,
+        "that uses 2^20 bytes per megabyte; the question counts 10^6.": ((T + 1) + T) * B * n * size / 2 ** 20,
+    }, rtol=2e-2, atol=0, generic="count the numbers in h_0..h_T and a_1..a_T, times the batch, times 4 bytes.")
+    return (f"{right:.1f} MB, and it grows linearly with T: a stream of a million steps would need 65 GB, which is "
+            f"why long streams are trained with truncated BPTT.")
+
+
+
+bptt_memory = Exercise(
+    "ex-bptt-memory", "what BPTT must remember", handle="ch02.bptt_memory", judge=_judge_bptt_memory,
+    hints=["The cache holds h_0, ..., h_T (T + 1 vectors) and a_1, ..., a_T (T vectors), each of n numbers, "
+           "for each of the B sequences.",
+           "(2T + 1) · B · n numbers, 4 bytes each, divided by 10^6."],
+    solution="""
+    T, B, n = 1000, 32, 256
+    answer = (2 * T + 1) * B * n * 4 / 1e6   # h_0..h_T and a_1..a_T, float32, in MB
+    """,
+)
+ALL.append(bptt_memory)

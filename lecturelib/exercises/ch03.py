@@ -165,3 +165,42 @@ omega_term = Exercise(
 )
 
 ALL = [lambda_power, clip, talathi, omega_term]
+
+
+# ------------------------------------------------------------ discussion: what truncation cannot learn
+
+from . import Wrong  # noqa: E402
+
+TRUNCATION = dict(p=8)
+
+
+def _judge_truncation(answer):
+    p = TRUNCATION["p"]
+    value = expect_number(answer)
+    if value != int(value):
+        raise Wrong("a delay is a whole number of steps.")
+    value = int(value)
+    if value == p:
+        raise Wrong(f"with delay {p} the input enters at step s - {p} and the loss L_s must reach it: that is "
+                    f"{p + 1} steps counting step s itself, one more than p = {p} keeps.")
+    if value == p + 1:
+        raise Wrong("two too many: count the steps the gradient of L_s must cross, step s itself included.")
+    if value == p - 2:
+        raise Wrong("one too few: the terms kept have s - t < p, so s - t = p - 1 is still kept.")
+    if value != p - 1:
+        raise Wrong(f"the kept terms C_(s,t) have s - t < p = {p}; which delays d can such a term connect?")
+    return (f"delay {p - 1}: the input x_(s-d) acts at step t = s - d, and the term C_(s,t) with s - t = d must "
+            f"survive, so d <= p - 1. Longer dependencies get no gradient at all, however long one trains.")
+
+
+truncation_limit = Exercise(
+    "ex-vanish-truncation", "what truncation cannot learn", handle="ch03.truncation_limit", judge=_judge_truncation,
+    hints=["Truncation keeps the terms C_(s,t) with s - t < p. An echo with delay d pairs the input of step "
+           "s - d with the target of step s.",
+           "Chapter 3's runs: delay 6 needed p = 7."],
+    solution="""
+    p = 8
+    answer = p - 1   # terms with s - t < p survive; the echo needs s - t = d
+    """,
+)
+ALL.append(truncation_limit)

@@ -193,3 +193,27 @@ torch_shape = Exercise(
 )
 
 ALL = [lstm_step, parameter_count, forget_bias, torch_shape]
+
+
+# ------------------------------------------------------------ discussion: where the highway is
+
+from .discussion import choice_exercise  # noqa: E402
+
+highway_part = choice_exercise(
+    "ex-lstm-highway-part", "which part keeps the gradient", handle="ch04.highway_part",
+    choices={"a": "the output gate o_t, which lets the gradient into the cell",
+             "b": "the cell update c_t = f_t ⊙ c_(t-1) + i_t ⊙ v_t, whose backward step multiplies by f_t only",
+             "c": "the tanh on the cell in h_t = o_t ⊙ tanh(c_t)",
+             "d": "the input gate i_t, which adds fresh gradient at every step"},
+    right="b",
+    why_not={"a": "the output gate acts once, where the gradient leaves h_t for c_t; it cannot keep it alive over "
+                  "a hundred steps, and the first-steps drop in the figure is exactly this path.",
+             "c": "tanh' is at most 1, so it can only shrink a gradient; it sits on the read-out, not on the "
+                  "path between c_(t-1) and c_t.",
+             "d": "i_t scales what is written into the cell; backward it scales the gradient into v_t and the "
+                  "weights, not the gradient along the cell from step to step."},
+    because="the + passes the gradient back unchanged and f_t scales it: no weight matrix and no squashing "
+            "derivative on the way, so with f_t near 1 it survives.",
+    hints=["Which equation connects c_(t-1) to c_t, and what is its derivative with respect to c_(t-1)?",
+           "Compare with the vanilla RNN, whose step back multiplies by W_rec^T and f'(a_t)."])
+ALL.append(highway_part)

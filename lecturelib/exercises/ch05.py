@@ -172,3 +172,52 @@ torch_shape = Exercise(
 )
 
 ALL = [gru_step, parameter_count, half_life, torch_shape]
+
+
+# ------------------------------------------------------------ discussion: memory at equal parameters
+
+
+STATE_BUDGET = dict(m=2, budget=2000)
+
+
+def _largest_n(blocks, m, budget):
+    n = 0
+    while blocks * ((n + 1) * (n + 1 + m) + (n + 1)) <= budget:
+        n += 1
+    return n
+
+
+def _judge_state_difference(answer):
+    m, budget = STATE_BUDGET["m"], STATE_BUDGET["budget"]
+    value = expect_number(answer)
+    n_gru, n_lstm = _largest_n(3, m, budget), _largest_n(4, m, budget)
+    right = 2 * n_lstm - n_gru
+    diagnose(value, right, {
+        "that compares the hidden sizes only; the LSTM carries its cell c_t as well as h_t.": n_lstm - n_gru,
+        "that gives both cells the same number of units; at equal parameters the GRU gets more.": n_gru,
+        "that is the GRU's state minus the LSTM's.": -right,
+        "that is the LSTM's state alone; subtract the GRU's.": 2 * n_lstm,
+    }, rtol=0, atol=0.5, generic=f"find each cell's largest n within {budget} parameters, then compare "
+                                 f"2 n_LSTM (h and c) with n_GRU.")
+    return (f"the LSTM ({n_lstm} units) carries {2 * n_lstm} numbers, the GRU ({n_gru} units) {n_gru}: "
+            f"{right} more. The lecture's 'less memory' holds for the state; the bench in this chapter "
+            f"also measures what training keeps per step.")
+
+
+state_difference = Exercise(
+    "ex-gru-state-memory", "state size at equal parameters", handle="ch05.state_difference",
+    judge=_judge_state_difference,
+    hints=["A GRU cell has 3 (n(n+m) + n) parameters, an LSTM cell 4 (n(n+m) + n). Find each one's largest n "
+           "within the budget.",
+           "From step to step a GRU carries h_t (n numbers), an LSTM h_t and c_t (2n)."],
+    solution="""
+    def largest(blocks, m=2, budget=2000):
+        n = 0
+        while blocks * ((n + 1) * (n + 1 + m) + (n + 1)) <= budget:
+            n += 1
+        return n
+
+    answer = 2 * largest(4) - largest(3)   # LSTM: h and c; GRU: h only
+    """,
+)
+ALL.append(state_difference)

@@ -133,3 +133,26 @@ cg_iterations = Exercise(
 )
 
 ALL = [recurrent_matrix, matched_budget, cg_iterations]
+
+
+# ------------------------------------------------------------ discussion: a fair comparison
+
+from .discussion import choice_exercise  # noqa: E402
+
+fair_budget = choice_exercise(
+    "ex-fair-budget", "equal parameters, not equal units", handle="ch06.fair_budget",
+    choices={"a": "equal units would make the vanilla RNN too slow to train",
+             "b": "with equal units the LSTM would have four times the vanilla RNN's parameters, so a win could "
+                  "come from capacity rather than from the recipe",
+             "c": "PyTorch cannot build an LSTM and an RNN with the same hidden size",
+             "d": "gated cells need fewer units to reach the same loss, so giving them more would be unfair"},
+    right="b",
+    why_not={"a": "a vanilla RNN step is the cheapest of all; speed is not why the budget is fixed.",
+             "c": "it can: nn.LSTM(m, n) and nn.RNN(m, n) take any n.",
+             "d": "that is what the comparison is meant to find out; assuming it would decide the result before "
+                  "the experiment."},
+    because="each gate is a vanilla cell's worth of weights, so equal units give the LSTM 4x, the GRU 3x the "
+            "parameters; fixing the budget leaves the recipe as the only difference.",
+    hints=["Count: how many parameters does each recipe have with the same n?",
+           "A comparison should differ in one thing only."])
+ALL.append(fair_budget)

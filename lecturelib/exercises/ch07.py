@@ -253,3 +253,26 @@ keypoint_shape = Exercise(
 )
 
 ALL = [coco_to_voc, void_pixels, box_iou, coco_tasks, keypoint_shape]
+
+
+# ------------------------------------------------------------ discussion: training data for a segmenter
+
+from .discussion import choice_exercise  # noqa: E402
+
+segmenter_data = choice_exercise(
+    "ex-segmenter-data", "what a semantic segmenter learns from", handle="ch07.segmenter_data",
+    choices={"a": "images with a list of the classes present (VOC's classification labels)",
+             "b": "images with a box and a class for every object",
+             "c": "images with a class for every pixel (VOC's SegmentationClass masks), void pixels left out",
+             "d": "images with a caption each (COCO's captions)"},
+    right="c",
+    why_not={"a": "a list of classes says nothing about where they are; a per-pixel loss needs a per-pixel target.",
+             "b": "a box covers background too; training every pixel in the box as the object teaches wrong edges. "
+                  "(Boxes can help as weak labels, but they are not the target.)",
+             "d": "a caption names things but gives neither their place nor their outline."},
+    because="the loss compares a class prediction with the true class at every pixel, so every pixel needs a "
+            "label; the void border (255) is skipped by ignore_index. Such masks are expensive to draw, which is "
+            "why VOC2012 has masks for only 2,913 of its 11,530 images.",
+    hints=["What does the network output, and what must the loss compare it with?",
+           "Which of VOC's folders has one label per pixel?"])
+ALL.append(segmenter_data)

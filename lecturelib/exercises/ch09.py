@@ -142,3 +142,35 @@ layer_shape = Exercise(
 )
 
 ALL = [output_size, conv_transpose1d, layer_shape]
+
+
+# ------------------------------------------------------------ discussion: a transpose is not an inverse
+
+NOT_INVERSE_X = np.array([1.0, 2.0, 3.0])
+
+
+def _judge_not_inverse(answer):
+    C = np.array([[1.0, 1.0, 0.0], [0.0, 1.0, 1.0]])
+    x = NOT_INVERSE_X
+    value = expect_array(answer, (3,), "your answer")
+    right = C.T @ (C @ x)
+    diagnose(value, right, {
+        "that is x itself: a transposed convolution does not undo the convolution (it is no deconvolution).": x,
+        "that is C x, the convolution's output; apply the transpose to it.": np.concatenate([C @ x, [0.0]]),
+        "that reverses the order: the transpose scatters y_1 to positions 1 and 2, y_2 to 2 and 3.": right[::-1],
+    }, rtol=1e-9, atol=1e-9, generic="compute y = C x = (x1 + x2, x2 + x3), then C^T y = (y1, y1 + y2, y2).")
+    return (f"C^T C x = {right.tolist()}, not x = {x.tolist()}: the transpose maps back to the input's size but "
+            f"not to the input, so 'deconvolution' is a misnomer; a decoder has to learn its weights.")
+
+
+not_inverse = Exercise(
+    "ex-tconv-not-inverse", "a transpose is not an inverse", handle="ch09.not_inverse", judge=_judge_not_inverse,
+    hints=["The convolution with kernel (1, 1) is the matrix C = [[1, 1, 0], [0, 1, 1]]: y = C x.",
+           "The transposed convolution is C^T: each y_i paints itself onto the two positions it came from."],
+    solution="""
+    C = np.array([[1.0, 1.0, 0.0], [0.0, 1.0, 1.0]])   # kernel (1, 1), stride 1
+    x = np.array([1.0, 2.0, 3.0])
+    answer = C.T @ (C @ x)
+    """,
+)
+ALL.append(not_inverse)
