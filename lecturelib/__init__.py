@@ -15,8 +15,10 @@ One module per lecture concept, so a reader finds the code by the lecture's head
   ``mrnn`` (multiplicative RNN), ``second_order`` (Hessian-free and L-BFGS), ``recipes`` (the training
   experiments: chapter 3's adding problem and echo, chapter 6's recipes compared);
 * detection and segmentation: ``datasets`` (Pascal VOC and COCO readers, boxes, drawing,
-  the shipped samples), ``segmentation`` (from per-pixel classification to encoder-decoders,
-  metrics), ``unpooling``, ``transposed_conv``;
+  ``scenes`` drawn with exact masks, ``synthetic`` writing them in both formats, the shipped samples,
+  ``photos`` annotated in both formats), ``segmentation`` (from per-pixel classification to
+  encoder-decoders, metrics, training), ``fcn`` (a classifier turned into a segmenter: fully connected
+  layers as convolutions, bilinear transposed convolutions), ``unpooling``, ``transposed_conv``;
 * the book's machinery: ``exercises`` (self-checking exercises), ``explorers`` (live or
   offline interactive figures), ``training`` (seeding, the one training loop with hooks for
   metrics, smoothing, parameter counts), ``tables`` (Markdown tables shown as HTML), ``runmode``
