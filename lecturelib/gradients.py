@@ -23,7 +23,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ._validate import as_array, check_choice, check_int_range, check_positive_number, check_shape
+from ._validate import (as_array, check_choice, check_elements, check_int_range, check_positive_number,
+                        check_seed, check_shape)
 from .bptt import DERIVATIVE, FORWARD, bptt
 from .recurrent import backward_step, derivative_from_state, input_part, rnn_step_from_input_part
 from .training import smooth  # noqa: F401  (chapter 3 imports smooth from here)
@@ -160,6 +161,8 @@ def spectral_radius(W) -> float:
     """The largest absolute value of the eigenvalues of a square matrix."""
     W = as_array("W", W, ndim=2)
     check_shape("W", W, (W.shape[0], W.shape[0]), "(n, n): a square matrix")
+    if W.size == 0 or not np.all(np.isfinite(W)):
+        raise ValueError(f"W: expected a non-empty square matrix of finite numbers, got shape {W.shape}")
     return float(np.max(np.abs(np.linalg.eigvals(W))))
 
 
@@ -176,7 +179,14 @@ def scale_to_spectral_radius(W, rho: float) -> np.ndarray:
 
 def identity_init(n: int) -> np.ndarray:
     """The IRNN's recurrent matrix (Le, Jaitly & Hinton 2015): ``W_rec = I`` (with ``b = 0``)."""
+    _check_n(n)
     return np.eye(n)
+
+
+def _check_n(n, seed=None):
+    check_int_range("n", n, 1)
+    check_elements("n", n * n, "an (n, n) matrix")
+    check_seed(seed)
 
 
 def talathi_vartak_init(n: int, seed=None) -> np.ndarray:
@@ -186,6 +196,7 @@ def talathi_vartak_init(n: int, seed=None) -> np.ndarray:
     ``A`` is symmetric positive semi-definite, so the eigenvalues of ``A + I`` lie in
     ``[1, λ_max]``, and those of ``W_rec`` in ``[1/λ_max, 1]``: the largest is exactly 1.
     """
+    _check_n(n, seed)
     rng = np.random.default_rng(seed)
     R = rng.normal(size=(n, n))
     A = R.T @ R / n
@@ -197,6 +208,7 @@ def talathi_as_printed(n: int, seed=None) -> np.ndarray:
     """The formula as the lecture notes print it, brackets lost: ``B / λ_max(B + I) + I`` with
     ``B = A A^T / N``. Every eigenvalue is ``1 + μ / λ_max ≥ 1`` (μ ≥ 0 those of B); for large N
     the largest approaches ``1 + 4/5 = 1.8`` (μ_max → 4). Shown only to be avoided."""
+    _check_n(n, seed)
     rng = np.random.default_rng(seed)
     A = rng.normal(size=(n, n))
     B = A @ A.T / n
@@ -205,6 +217,7 @@ def talathi_as_printed(n: int, seed=None) -> np.ndarray:
 
 def default_rnn_init(n: int, seed=None) -> np.ndarray:
     """PyTorch's default recurrent matrix: uniform on ±1/sqrt(n) (spectral radius ≈ 1/sqrt(3))."""
+    _check_n(n, seed)
     rng = np.random.default_rng(seed)
     s = 1 / np.sqrt(n)
     return rng.uniform(-s, s, (n, n))

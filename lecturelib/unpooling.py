@@ -106,7 +106,10 @@ def max_unpool(x, switches, output_size) -> np.ndarray:
         raise ValueError(f"x: expected an array (..., H, W) with at least 2 dimensions, got shape {x.shape}")
     if hasattr(switches, "detach"):
         switches = switches.detach().cpu().numpy()
-    idx = np.asarray(switches)
+    try:
+        idx = np.asarray(switches)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"switches: expected an integer array, got {type(switches).__name__} ({err})") from None
     if idx.shape != x.shape:
         raise ValueError(f"switches: expected shape {x.shape} (the same as x), got {idx.shape}")
     if idx.size and not np.issubdtype(idx.dtype, np.integer):

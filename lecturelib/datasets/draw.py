@@ -95,7 +95,10 @@ def overlay_mask(image, mask, alpha: float = 0.6, palette=None, skip=(0,)) -> np
 def outline(mask, width: int = 1) -> np.ndarray:
     """The inner outline of a bool mask: mask pixels within ``width`` of a non-mask pixel."""
     width = _count("width", width, 1)
-    m = np.asarray(mask)
+    try:
+        m = np.asarray(mask)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"mask: expected an (H, W) array, got {type(mask).__name__} ({err})") from None
     if m.ndim != 2:
         raise ValueError(f"mask: expected shape (H, W), got {m.shape}")
     m = m.astype(bool)
