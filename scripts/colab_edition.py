@@ -555,11 +555,15 @@ def _solution_cells(body: str, target: Target, ctx: Context) -> list:
     title = f"Solution to Exercise {target.number} · {_plain_title(target.title)}"
     codes = re.findall(r"^```(?:python|ipython3?|py)?\s*\n(.*?)^```\s*$", body, re.M | re.S)
     prose = re.sub(r"^```.*?^```\s*$", "", body, flags=re.M | re.S).strip()
-    if len(codes) != 1 or prose:
-        # prose or several pieces: one closed <details> block, still hidden until asked for
+    if len(codes) != 1:
+        # no code, or several pieces: one closed <details> block, still hidden until asked for
         return [nbformat.v4.new_markdown_cell(_details(title, _inner_markdown(body, ctx)))]
     code = f'# @title {title} {{ display-mode: "form" }}\n' + codes[0].rstrip("\n")
-    return [nbformat.v4.new_code_cell(code, metadata={"cellView": "form"})]
+    cells = [nbformat.v4.new_code_cell(code, metadata={"cellView": "form"})]
+    if prose:  # the explanation that goes with the code: closed too, right under it
+        cells.append(nbformat.v4.new_markdown_cell(
+            _details(f"Explanation of the solution to Exercise {target.number}", _inner_markdown(prose, ctx))))
+    return cells
 
 
 def convert_code(cell, ctx: Context):
