@@ -76,6 +76,8 @@ def rnn_forward(xs, W_in, W_rec, b, W_out, h0=None, nonlinearity: str = "relu",
         (batch-first if asked, no batch axis if ``xs`` had none).
     """
     f = _nonlinearity(nonlinearity)
+    if W_out is None:
+        raise ValueError("W_out: expected an (n_out, n_hidden) array, got None")
     W_in, W_rec, b, W_out, (m, n, k) = check_rnn_weights(W_in, W_rec, b, W_out)
     xs, single = as_sequences(xs, m, batch_first)
     T, B, _ = xs.shape
