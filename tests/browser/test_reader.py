@@ -149,6 +149,11 @@ def test_figures_are_sharp_on_high_density_screens(open_at, chapter):
         .filter(i => !/\\.svg(\\?|$)/.test(i.currentSrc || i.src) && i.naturalWidth < 1.9 * i.clientWidth)
         .map(i => `${(i.getAttribute('src') || '').slice(-30)}: ${i.naturalWidth} px shown at ${i.clientWidth}`)""")
     assert not blurry, f"figures blurry on a 2x screen: {blurry}"
+    squeezed = page.evaluate("""() => [...document.querySelectorAll('article div.cell_output img')]
+        .filter(i => i.naturalWidth > 0 && Math.abs((i.clientWidth / i.clientHeight) /
+                                                     (i.naturalWidth / i.naturalHeight) - 1) > 0.02)
+        .map(i => `${(i.getAttribute('src') || '').slice(-30)}: ${i.clientWidth}x${i.clientHeight}`)""")
+    assert not squeezed, f"figures shown out of proportion: {squeezed}"
 
 
 # ------------------------------------------------------------------ references, licence, PDFs
