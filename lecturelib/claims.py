@@ -160,3 +160,98 @@ def gru_state_gradient_norms(weights: dict, xs, seed: int = 0):
     loss.backward()
     norms = np.array([s.grad.norm(dim=1).mean().item() for s in states])
     return np.arange(T), norms[::-1].copy()
+
+
+# ------------------------------------------------ the lecture's GRU-versus-LSTM claims, measured
+
+def equal_budget_models(n_in: int, n_out: int, budget: int, seed: int = 0, kinds=("gru", "lstm")) -> dict:
+    """``{kind: SequenceModel}`` with the largest hidden size each whose parameter count stays within
+    ``budget`` (``lecturelib.recipes.hidden_for_budget``), seeded by ``seed``."""
+    import torch
+    from .recipes import SequenceModel, hidden_for_budget
+
+    models = {}
+    for kind in kinds:
+        torch.manual_seed(seed)
+        models[kind] = SequenceModel(kind, n_in, hidden_for_budget(kind, n_in, n_out, budget), n_out)
+    return models
+
+
+def saved_activation_bytes(model, xs) -> int:
+    """Bytes of the activations autograd keeps for the backward pass of ``model(xs)``.
+
+    Counts every tensor saved for backward during the forward pass (``torch.autograd.graph.saved_tensors_hooks``),
+    once per storage, leaving out the model's own parameters (they exist whether or not one trains). This is the
+    memory that training through ``T`` steps costs on top of the weights, and it does not depend on the machine.
+    """
+    import torch
+
+    params = {p.data_ptr() for p in model.parameters()}
+    seen, total = set(), [0]
+
+    def pack(t):
+        ptr = t.untyped_storage().data_ptr()
+        if ptr not in params and ptr not in seen:
+            seen.add(ptr)
+            total[0] += t.untyped_storage().nbytes()
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        model(xs).sum()
+    return total[0]
+
+
+def state_numbers(kind: str, n_hidden: int) -> int:
+    """Numbers a cell carries from one step to the next: ``h`` (and the LSTM's ``c``)."""
+    if kind not in ("rnn", "gru", "mgu", "lstm"):
+        raise ValueError(f"state_numbers: kind must be rnn, gru, mgu or lstm, got {kind!r}")
+    return 2 * n_hidden if kind == "lstm" else n_hidden
+
+
+def steps_to_target(model, loss_fn, batch_fn, target: float, max_steps: int, lr: float = 1e-2,
+                    window: int = 20):
+    """Train ``model`` with Adam until the mean loss of the last ``window`` steps is below ``target``.
+
+    ``loss_fn(model, batch) -> loss tensor``; ``batch_fn(step) -> batch``. Returns ``(steps, losses)``:
+    the number of steps taken when the target was met (None if ``max_steps`` passed first) and the loss
+    of every step.
+    """
+    import torch
+
+    if max_steps < window:
+        raise ValueError(f"steps_to_target: max_steps must be at least window = {window}, got {max_steps}")
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    losses = []
+    for step in range(max_steps):
+        loss = loss_fn(model, batch_fn(step))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+        if len(losses) >= window and np.mean(losses[-window:]) < target:
+            return step + 1, losses
+    return None, losses
+
+
+CLAIMS_FILE = "bench_gru_lstm_claims.json"
+
+
+def stored_claims() -> dict:
+    """The results ``bench/bench_gru_lstm_claims.py`` last stored in lecturelib's data (rows, table, settings, raw)."""
+    import json
+    from importlib import resources
+
+    try:
+        text = resources.files("lecturelib").joinpath("data", CLAIMS_FILE).read_text()
+    except (FileNotFoundError, OSError):
+        raise FileNotFoundError(f"no stored results in lecturelib/data/{CLAIMS_FILE}: run "
+                                f"`python bench/bench_gru_lstm_claims.py`") from None
+    return json.loads(text)
+
+
+def claims_table():
+    """The stored GRU-versus-LSTM claims table, captioned with its settings (a ``lecturelib.recipes.Table``)."""
+    from .recipes import Table
+
+    data = stored_claims()
+    return Table(data["table"], data["settings"])

@@ -112,3 +112,55 @@ def test_gru_state_gradient_norms_rejects_bad_input():
         claims.gru_state_gradient_norms(w, np.zeros((5, 2, 2)))
     with pytest.raises(ValueError, match="missing"):
         claims.gru_state_gradient_norms({"W_r": w["W_r"]}, np.zeros((5, 2, 3)))
+
+
+def test_equal_budget_models_stay_within_the_budget():
+    from lecturelib.recipes import count_recipe_parameters
+
+    models = claims.equal_budget_models(1, 1, 2000)
+    for kind, model in models.items():
+        n = sum(p.numel() for p in model.parameters())
+        assert n <= 2000
+        assert n == count_recipe_parameters(kind, 1, model.core.W_rec.shape[1], 1)
+    assert models["gru"].core.W_rec.shape[1] > models["lstm"].core.W_rec.shape[1]
+
+
+def test_saved_activation_bytes_grow_linearly_with_the_sequence():
+    import torch
+
+    model = claims.equal_budget_models(1, 1, 1000)["gru"]
+    b10 = claims.saved_activation_bytes(model, torch.zeros(10, 4, 1))
+    b20 = claims.saved_activation_bytes(model, torch.zeros(20, 4, 1))
+    b40 = claims.saved_activation_bytes(model, torch.zeros(40, 4, 1))
+    assert b10 > 0
+    assert b40 - b20 == pytest.approx(2 * (b20 - b10), rel=0.05)
+
+
+def test_saved_activation_bytes_of_a_linear_layer():
+    # y = x W^T: autograd saves x (for dW) and nothing else that is not a parameter
+    import torch
+
+    layer = torch.nn.Linear(7, 3, bias=False)
+    x = torch.zeros(5, 7)
+    assert claims.saved_activation_bytes(layer, x) == 5 * 7 * 4
+
+
+def test_state_numbers():
+    assert claims.state_numbers("lstm", 10) == 20
+    assert claims.state_numbers("gru", 10) == 10
+    with pytest.raises(ValueError, match="kind"):
+        claims.state_numbers("transformer", 3)
+
+
+def test_steps_to_target_stops_when_the_target_is_met():
+    import torch
+
+    w = torch.nn.Parameter(torch.tensor([3.0]))
+    model = torch.nn.ParameterList([w])
+    steps, losses = claims.steps_to_target(model, lambda m, b: (m[0] ** 2).sum(), lambda s: None,
+                                           target=0.01, max_steps=2000, lr=0.1, window=5)
+    assert steps is not None and steps == len(losses)
+    assert np.mean(losses[-5:]) < 0.01 <= np.mean(losses[-6:-1])
+    never, _ = claims.steps_to_target(model, lambda m, b: (m[0] ** 2).sum() + 1.0, lambda s: None,
+                                      target=0.5, max_steps=30, lr=0.1, window=5)
+    assert never is None
