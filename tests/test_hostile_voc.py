@@ -244,3 +244,17 @@ def test_kind_class_and_object_read_their_own_folders(tree):
         ds = VOCSegmentation(tree, "train", kind=kind)
         want = voc.read_label_png(tree / folder / f"{ident}.png", None)
         assert np.array_equal(ds[ds.ids.index(ident)][1].numpy(), want)
+
+
+def test_layout_tree_does_not_follow_a_link_loop(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "loop").symlink_to(tmp_path)
+    with alarm(5):
+        text = voc.layout_tree(tmp_path, max_depth=64)
+    assert "loop/" in text and text.count("loop/") == 1
+
+
+@pytest.mark.parametrize("kw", [dict(max_depth=-1), dict(max_depth=10 ** 9), dict(max_files=1.5)])
+def test_layout_tree_limits(tmp_path, kw):
+    with pytest.raises(ValueError, match=next(iter(kw))):
+        voc.layout_tree(tmp_path, **kw)

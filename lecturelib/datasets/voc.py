@@ -489,6 +489,9 @@ def layout_tree(root, max_files: int = 2, max_depth: int = 4) -> str:
     """A text picture of a folder tree (any layout): each folder with its first ``max_files``
     files and the number of the rest."""
     root = Path(root)
+    for name, v in (("max_files", max_files), ("max_depth", max_depth)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 0 <= v <= 64:
+            raise ValueError(f"{name}: expected an integer in [0, 64], got {v!r}")
     lines = [f"{root.name}/"]
 
     def walk(folder, prefix, depth):
@@ -502,7 +505,7 @@ def layout_tree(root, max_files: int = 2, max_depth: int = 4) -> str:
         for i, (name, d) in enumerate(items):
             last = i == len(items) - 1
             lines.append(f"{prefix}{'└── ' if last else '├── '}{name}")
-            if d is not None and depth < max_depth:
+            if d is not None and depth < max_depth and not d.is_symlink():   # a linked folder may loop
                 walk(d, prefix + ("    " if last else "│   "), depth + 1)
 
     walk(root, "", 1)
