@@ -60,7 +60,7 @@ def baselines(data, K, class_coloured) -> dict:
                                                          class_coloured["y_val"])}
 
 
-def encoder_decoders(data, K, cfg) -> dict:
+def encoder_decoders(data, K, cfg, models: dict) -> dict:
     out = {}
     for skips in (True, False):
         torch.manual_seed(0)
@@ -69,31 +69,37 @@ def encoder_decoders(data, K, cfg) -> dict:
             model, data["x_train"], data["y_train"], steps=cfg["steps"], batch_size=cfg["batch_size"],
             lr=cfg["lr"]))
         result = seg.evaluate(model, data["x_val"], data["y_val"], K)
+        models["encdec_skips" if skips else "encdec_plain"] = model
         out[f"skips={skips}"] = dict(mean_iou=result["mean_iou"], iou=result["iou"].tolist(),
                                      pixel_accuracy=result["pixel_accuracy"], cpu_s=cpu, wall_s=wall,
                                      parameters=seg.count_parameters(model), final_loss=log.final_loss)
     return out
 
 
-def fcn_recipe(data, K, cfg) -> dict:
+def fcn_recipe(data, K, cfg, models: dict) -> dict:
     crops, labels = fcn.object_crops(data["x_train"], data["y_train"])
     val_crops, val_labels = fcn.object_crops(data["x_val"], data["y_val"], seed=1)
     torch.manual_seed(0)
     clf = fcn.CropClassifier(K)
     _, c_cpu, c_wall = timed_training(lambda: fcn.train_classifier(clf, crops, labels, steps=cfg["classifier_steps"]))
+    models["classifier"] = clf
     net = fcn.FCN(clf)
     before = seg.evaluate(net, data["x_val"], data["y_val"], K)
     _, f_cpu, f_wall = timed_training(lambda: seg.train_segmenter(
         net, data["x_train"], data["y_train"], steps=cfg["fine_tune_steps"], batch_size=cfg["batch_size"],
         lr=cfg["lr"] / 3))
     after = seg.evaluate(net, data["x_val"], data["y_val"], K)
+    models["fcn"] = net
     return {"crops": len(crops), "classifier_accuracy": fcn.classifier_accuracy(clf, val_crops, val_labels),
             "classifier_cpu_s": c_cpu, "classifier_wall_s": c_wall, "parameters": seg.count_parameters(net),
             "before": dict(mean_iou=before["mean_iou"], iou=before["iou"].tolist()),
             "after": dict(mean_iou=after["mean_iou"], iou=after["iou"].tolist(), cpu_s=f_cpu, wall_s=f_wall)}
 
 
-def main(quick: bool = False) -> dict:
+def main(quick: bool = False, save_weights: bool = False) -> dict:
+    """Run the benchmark; with ``save_weights`` also store the four trained networks (state dicts) and the
+    training record in ``lecturelib/data/segmentation/``, the weights chapter 8 loads
+    (:func:`lecturelib.segmentation.load_trained`)."""
     cfg = QUICK if quick else FULL
     previous = torch.get_num_threads()
     torch.set_num_threads(1)
@@ -105,14 +111,17 @@ def main(quick: bool = False) -> dict:
                                                        val_fraction=0.2,
                                                        **dict(seg.SHAPE_SCENES, colours="class"))
         names, K = data["class_names"], len(data["class_names"])
+        models = {}
         result = dict(benchmark="segmentation", config=cfg, scenes=seg.SHAPE_SCENES, class_names=names,
-                      baselines=baselines(data, K, coloured), encoder_decoder=encoder_decoders(data, K, cfg),
-                      fcn=fcn_recipe(data, K, cfg))
+                      baselines=baselines(data, K, coloured), encoder_decoder=encoder_decoders(data, K, cfg, models),
+                      fcn=fcn_recipe(data, K, cfg, models))
     finally:
         torch.set_num_threads(previous)
     print(report(result))
     if not quick:
         write_result("segmentation.json", result)
+    if save_weights:
+        seg.save_trained(models, result)
     return result
 
 
@@ -141,4 +150,7 @@ def report(r: dict) -> str:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny budgets: check that the script runs")
-    main(parser.parse_args().quick)
+    parser.add_argument("--save-weights", action="store_true",
+                        help="also store the trained networks for chapter 8 in lecturelib/data/segmentation")
+    args = parser.parse_args()
+    main(args.quick, args.save_weights)

@@ -21,6 +21,8 @@ Layouts: images (N, 3, H, W) float in [0, 1] for the networks; label maps (N, H,
 """
 from __future__ import annotations
 
+import json
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -607,6 +609,37 @@ def train_minibatches(model: nn.Module, x, y, loss, steps: int, batch_size: int,
         torch.set_num_threads(previous)
         model.eval()
     return log
+
+
+TRAINED = Path(__file__).resolve().parent / "data" / "segmentation"
+"""Where the networks trained by ``python bench/bench_segmentation.py --save-weights`` are stored."""
+
+
+def save_trained(models: dict, record: dict, folder=TRAINED) -> Path:
+    """Store the state dict of every ``models[name]`` as ``folder/<name>.pt`` and ``record`` (how they were
+    trained, and what the run measured) as ``folder/record.json``."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, model in models.items():
+        torch.save(model.state_dict(), folder / f"{name}.pt")
+    (folder / "record.json").write_text(json.dumps(record, indent=1, default=str))
+    return folder
+
+
+def load_trained(name: str, model: nn.Module, folder=TRAINED) -> nn.Module:
+    """Load the stored weights ``folder/<name>.pt`` into ``model`` (which must have the same architecture)
+    and return it in eval mode; the names are those of :func:`save_trained`."""
+    path = Path(folder) / f"{name}.pt"
+    if not path.is_file():
+        stored = sorted(p.stem for p in Path(folder).glob("*.pt"))
+        raise FileNotFoundError(f"name: no stored weights {name!r} in {folder} (stored: {stored})")
+    model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+    return model.eval()
+
+
+def trained_record(folder=TRAINED) -> dict:
+    """The record stored with the weights: configuration, times and the run's own measurements."""
+    return json.loads((Path(folder) / "record.json").read_text())
 
 
 # ================================================================ figures

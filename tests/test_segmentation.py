@@ -284,3 +284,28 @@ def test_shared_colour_scenes_defeat_the_colour_rule(tmp_path):
         scores[colours] = (seg.mean_iou(cm), seg.mean_iou(background))
     assert scores["shared"][0] < scores["shared"][1] + 0.05
     assert scores["class"][0] > scores["class"][1] + 0.3
+
+
+def test_stored_weights_round_trip(tmp_path):
+    torch.manual_seed(0)
+    model = seg.EncoderDecoder(3, widths=(4, 8))
+    seg.save_trained({"tiny": model}, {"config": {"steps": 1}}, tmp_path)
+    other = seg.load_trained("tiny", seg.EncoderDecoder(3, widths=(4, 8)), tmp_path)
+    x = torch.rand(2, 3, 16, 16)
+    torch.testing.assert_close(other(x), model.eval()(x))
+    assert seg.trained_record(tmp_path)["config"]["steps"] == 1
+    with pytest.raises(FileNotFoundError, match="tiny"):
+        seg.load_trained("missing", model, tmp_path)
+
+
+def test_the_stored_chapter_networks_load():
+    """The weights chapter 8 loads exist and fit the architectures the chapter builds."""
+    from lecturelib import fcn
+
+    record = seg.trained_record()
+    K = len(record["class_names"])
+    for name, skips in (("encdec_skips", True), ("encdec_plain", False)):
+        seg.load_trained(name, seg.EncoderDecoder(K, **seg.SHAPE_MODEL, skips=skips))
+    classifier = seg.load_trained("classifier", fcn.CropClassifier(K))
+    seg.load_trained("fcn", fcn.FCN(classifier))
+    assert record["scenes"]["colours"] == "shared"
