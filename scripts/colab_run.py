@@ -118,7 +118,9 @@ def main(path: str) -> int:
     for problem in problems:
         print("PROBLEM:", problem)
     import ipywidgets
-    print(f"{seconds:5.1f} s in the kernel; first cell installed lecturelib and nothing else: {not changes}; "
+    added = [after[k] for k in after.keys() - before.keys()]
+    print(f"{seconds:5.1f} s in the kernel; the first cell's install added {added or 'nothing'}"
+          f"{' and changed nothing else' if not changes else ', and more (see above)'}; "
           f"{explorers} live explorer(s), {bars} progress bar(s) (ipywidgets {ipywidgets.__version__}, "
           f"widget protocol {sorted(v for v in widget_versions if v) or '-'})")
     return 1 if problems else 0

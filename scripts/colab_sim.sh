@@ -22,9 +22,12 @@ ROOT=$PWD
 FREEZE=${COLAB_FREEZE:-$ROOT/scripts/colab-pip-freeze.txt}
 SIM=${COLAB_SIM:-${XDG_CACHE_HOME:-$HOME/.cache}/rnn-detseg-book/colab-sim}
 BOOK_PYTHON=${BOOK_PYTHON:-$ROOT/${VENV:-.venv}/bin/python}   # runs the generator (needs the book's packages)
-# What the chapters import, and what runs a notebook (Colab's kernel is ipykernel too).
-PACKAGES="torch numpy matplotlib ipython ipykernel ipywidgets tqdm pillow pycocotools defusedxml
-          jupyter_client nbclient nbformat pip setuptools"
+# Every package the book touches: lecturelib's dependencies (read from pyproject.toml, so that a new one is
+# installed here at Colab's version, and the install cell finds it, as in Colab), IPython, and what runs a
+# notebook (Colab's kernel is ipykernel too).
+deps=$(sed -n '/^dependencies = \[/,/^\]/p' pyproject.toml | sed -n -E 's/^ *"([A-Za-z0-9_.-]+).*/\1/p' | tr '\n' ' ')
+[ -n "$deps" ] || { echo "colab-sim: no dependencies found in pyproject.toml" >&2; exit 2; }
+PACKAGES="$deps ipython ipykernel jupyter_client nbclient nbformat pip setuptools"
 
 find_python313() {
     local candidates=("${COLAB_PYTHON:-}" "$(command -v python3.13 || true)")
@@ -72,11 +75,11 @@ if [ ! -f "$stamp" ]; then
         -c "$SIM/colab-constraints.txt" $PACKAGES
     touch "$stamp"
 fi
-"$SIM/bin/python" - <<'EOF'
+# shellcheck disable=SC2086
+"$SIM/bin/python" - $PACKAGES <<'EOF'
 import importlib.metadata as md, sys
 print("colab-sim: Python %d.%d.%d;" % sys.version_info[:3],
-      ", ".join(f"{p} {md.version(p)}" for p in ("torch", "numpy", "matplotlib", "ipython", "ipykernel",
-                                                  "ipywidgets", "tqdm", "pillow")))
+      ", ".join(f"{p} {md.version(p)}" for p in sys.argv[1:] if p not in ("pip", "setuptools")))
 EOF
 if [ "${1:-}" = "--env-only" ]; then exit 0; fi
 
