@@ -367,3 +367,47 @@ def test_glued_numbers_are_pasted_from_the_build_and_named_without_it(tmp_path, 
     assert format(1.234567, spec) in text
     without = "\n".join(c.source for c in edition.colab_notebook(ROOT / f"{chapter}.ipynb", book).cells)
     assert f"`{name}` (printed above)" in without
+
+
+# ------------------------------------------------------------------ the Sphinx hook (_ext/colab_links.py)
+
+def _hook():
+    spec = importlib.util.spec_from_file_location("colab_links", ROOT / "_ext" / "colab_links.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_chapter_buttons_open_and_download_the_colab_edition():
+    hook = _hook()
+    chapter = CHAPTERS[7]
+    context = {"pathto": lambda name, resource: f"../{name}", "header_buttons": [
+        {"label": "launch-buttons", "buttons": [
+            {"text": "Binder", "url": "https://mybinder.org/x"},
+            {"text": "Colab", "url": f"https://colab.research.google.com/github/o/r/blob/main/{chapter}.ipynb"}]},
+        {"label": "download-buttons", "buttons": [
+            {"label": "download-source-button", "url": f"../_sources/{chapter}.ipynb"},
+            {"label": "download-pdf-button", "url": ""}]}]}
+    hook._point_buttons_at_the_edition(None, chapter, "page.html", context, None)
+    launch, download = (g["buttons"] for g in context["header_buttons"])
+    assert launch[1]["url"] == edition.colab_launch_url(chapter) and "/blob/colab/" in launch[1]["url"]
+    assert launch[0]["url"] == "https://mybinder.org/x"
+    assert download[0]["url"] == f"../colab/{chapter}.ipynb" and download[1]["url"] == ""
+    untouched = {"pathto": context["pathto"], "header_buttons": [{"label": "launch-buttons", "buttons": [
+        {"text": "Colab", "url": "u"}]}]}
+    hook._point_buttons_at_the_edition(None, "intro", "page.html", untouched, None)
+    assert untouched["header_buttons"][0]["buttons"][0]["url"] == "u"
+
+
+def test_the_number_check_reads_sphinx_numbers(book):
+    hook = _hook()
+    exercise = next(t for t in book.targets.values() if t.kind == "exercise")
+    section = next(t for t in book.targets.values() if t.kind == "section")
+    chapter_n, k = map(int, exercise.number.split("."))
+    env = types.SimpleNamespace(
+        toc_fignumbers={exercise.chapter: {"exercise": {exercise.anchor: (chapter_n, k)}}},
+        toc_secnumbers={section.chapter: {f"#{edition._slug(section.title)}": tuple(map(int, section.number.split(".")))}})
+    assert hook._sphinx_number(env, exercise, edition._slug) == exercise.number
+    assert hook._sphinx_number(env, section, edition._slug) == section.number
+    env.toc_fignumbers[exercise.chapter]["exercise"][exercise.anchor] = (chapter_n, k + 1)
+    assert hook._sphinx_number(env, exercise, edition._slug) != exercise.number
