@@ -109,8 +109,8 @@ def toc_chapters() -> list[str]:
 @dataclass
 class Target:
     chapter: str        # "chapters/04_lstm"
-    kind: str           # "section" or "exercise"
-    number: str         # "4.3" or "4.2"
+    kind: str           # "section", "exercise" or "figure"
+    number: str         # "4.3"
     title: str          # the text {ref} shows in the book
     anchor: str         # the HTML id on the book's page
 
@@ -159,14 +159,16 @@ def _read(path: Path):
 
 
 def scan_book(root: Path = ROOT) -> Book:
-    """Number every chapter, section and exercise as the book does, and collect the labels."""
+    """Number every chapter, section, exercise and figure as the book does, and collect the labels."""
     book = Book(toc_chapters())
     for chapter in book.chapters:
         n = book.number(chapter)
         nb = _read(root / f"{chapter}.ipynb")
         for k, (name, caption) in enumerate(figures_of(nb), 1):
             book.targets[name] = Target(chapter, "figure", f"{n}.{k}", caption, name)
-        counters, pending, exercises = [0] * 6, None, 0
+        for k, ex in enumerate(exercises_of(nb), 1):
+            book.targets[ex["label"]] = Target(chapter, "exercise", f"{n}.{k}", ex["title"], ex["label"])
+        counters, pending = [0] * 6, None
         for _, line in _markdown_lines(nb):
             target = TARGET.match(line.strip())
             if target:
@@ -184,25 +186,8 @@ def scan_book(root: Path = ROOT) -> Book:
                     number = ".".join([str(n)] + [str(c) for c in counters[1:level]])
                 if pending:
                     book.targets[pending] = Target(chapter, "section", number, title, pending)
-                pending = None
-                continue
-            fence = FENCE_OPEN.match(line.strip())
-            if fence and fence.group("name") == "exercise":
-                exercises += 1
-                pending = None
-                continue
-            label = re.match(r"^:label:\s*(\S+)", line.strip())
-            if label and exercises:
-                # the label line belongs to the exercise opened just above
-                number = f"{n}.{exercises}"
-                book.targets[label.group(1)] = Target(chapter, "exercise", number, "", label.group(1))
-            elif line.strip():
-                pending = None
-    # the exercises' titles, once more (a cheap second pass keeps the first one simple)
-    for chapter in book.chapters:
-        for ex in exercises_of(_read(root / f"{chapter}.ipynb")):
-            if ex["label"] in book.targets:
-                book.targets[ex["label"]].title = ex["title"]
+            if line.strip():
+                pending = None  # a target names the heading right under it, or nothing
     return book
 
 
