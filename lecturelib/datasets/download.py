@@ -247,16 +247,17 @@ def extract(archive, folder, max_bytes: int = MAX_EXTRACT_BYTES, max_files: int 
         raise RuntimeError(f"{archive}: not a readable tar or zip archive ({type(err).__name__}: {err})") from None
 
 
-def download(name: str, root, timeout: float = 30.0) -> Path:
+def download(name: str, root, timeout: float = 30.0, deadline: float = 6 * 3600.0) -> Path:
     """Fetch, verify and unpack data set ``name`` (``"voc2012"``, ``"coco2017-val"``, ``"coco2017-train"``)
-    under ``root``; returns the folder the readers take (``VOCdevkit/VOC2012`` or ``coco2017``)."""
+    under ``root``; returns the folder the readers take (``VOCdevkit/VOC2012`` or ``coco2017``).
+    ``timeout`` bounds each wait for data and ``deadline`` each archive's download (see :func:`fetch`)."""
     if name not in RESOURCES:
         raise ValueError(f"name: expected one of {sorted(RESOURCES)}, got {name!r}")
     root = Path(root)
     dest = root if name == "voc2012" else root / "coco2017"
     for res in RESOURCES[name]:
         try:
-            path = fetch(res, root / "archives", timeout)
+            path = fetch(res, root / "archives", timeout, deadline)
         except RuntimeError as err:
             raise RuntimeError(f"{err}\nTo get {name} by hand: {MANUAL[name]}") from None
         extract(path, dest)
