@@ -56,8 +56,8 @@ class Node:
 
 
 LSTM_CELL: dict[str, Node] = {
-    "c_prev": Node("input", (), (-0.3, 3.6), r"$c_{t-1}$"),
-    "h_prev": Node("input", (), (-0.3, 0.0), r"$h_{t-1}$"),
+    "c_prev": Node("input", (), (-0.5, 3.6), r"$c_{t-1}$"),
+    "h_prev": Node("input", (), (-0.5, 0.0), r"$h_{t-1}$"),
     "x": Node("input", (), (1.0, -1.0), r"$x_t$"),
     "hx": Node("concat", ("h_prev", "x"), (1.0, 0.0), r"$[h;x]$"),
     "f": Node("sigmoid", ("hx",), (2.2, 1.2), r"$f$", gate="f"),
