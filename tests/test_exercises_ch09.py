@@ -41,21 +41,24 @@ def test_junk_never_raises(ex, junk):
 
 def test_output_size_mistakes():
     msgs = {}
-    # n = 4, k = 5, s = 3, p = 1: right (n - 1) s + k - 2p = 12
-    for wrong in [14, 13, 16, 15, 1, 11, 10]:  # no padding, p once, padding added, n*s, conv formula, k-1, n*s-2p
+    # n = 5, k = 7, s = 3, p = 1: right (n - 1) s + k - 2p = 17, computed here without the library
+    assert (5 - 1) * 3 + 7 - 2 * 1 == 17
+    # no padding, p once, padding added, n*s + k - 2p, conv formula, k-1, n*s - 2p, plain n*s
+    for wrong in [19, 18, 21, 20, 1, 16, 13, 15]:
         v = verdict(ch09.output_size, wrong)
         assert not v.correct
         msgs[wrong] = v.message
-    assert "padding is missing" in msgs[14]
-    assert "*each* side" in msgs[13]
-    assert "padding was added" in msgs[16]
-    assert "n * stride" in msgs[15]
+    assert "padding is missing" in msgs[19]
+    assert "*each* side" in msgs[18]
+    assert "padding was added" in msgs[21]
+    assert "n * stride" in msgs[20]
     assert "ordinary convolution" in msgs[1]
-    assert "add k, not k - 1" in msgs[11]
-    assert "kernel size is missing" in msgs[10]
+    assert "add k, not k - 1" in msgs[16]
+    assert "kernel size is missing" in msgs[13]
+    assert "multiplies the input size by the stride" in msgs[15]
     assert len(set(msgs.values())) == len(msgs)
-    assert verdict(ch09.output_size, 12).correct
-    assert "whole number" in verdict(ch09.output_size, 12.5).message
+    assert verdict(ch09.output_size, 17).correct
+    assert "whole number" in verdict(ch09.output_size, 17.5).message
 
 
 def test_conv_transpose1d_mistakes():

@@ -164,6 +164,13 @@ def test_output_size_refuses_n_times_s_minus_2p():
     assert not verdict.correct and "kernel size is missing" in verdict.message
 
 
+def test_output_size_refuses_plain_n_times_s():
+    n, k, s, p = ch09.SIZE_SETTINGS.values()
+    assert k - 2 * p != s
+    verdict = ch09.output_size.evaluate(n * s)
+    assert not verdict.correct and "multiplies the input size by the stride" in verdict.message
+
+
 def test_float32_steps_of_the_issue_are_accepted():
     def clip32(g, c):
         g = np.asarray(g, np.float32)

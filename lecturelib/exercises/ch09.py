@@ -13,9 +13,9 @@ from . import Exercise, Wrong, call, diagnose, expect_array, expect_number, expe
 
 # ------------------------------------------------------------ 1. the output size
 
-SIZE_SETTINGS = dict(n_in=4, kernel=5, stride=3, padding=1)
-"""k != s and s != 2p, so that none of the mistakes below gives the right number by coincidence
-(with k = s, n·s - 2p equals (n - 1)·s + k - 2p)."""
+SIZE_SETTINGS = dict(n_in=5, kernel=7, stride=3, padding=1)
+"""Chosen so that every mistake below gives a number of its own, none the right one: k != s (with
+k = s, n·s - 2p equals (n - 1)·s + k - 2p) and k - 2p != s (with k - 2p = s, the plain n·s is right)."""
 
 
 def _judge_size(answer):
@@ -34,6 +34,8 @@ def _judge_size(answer):
         "the last kernel copy covers k cells starting at (n - 1) s, so add k, not k - 1.": (n - 1) * s + k - 1 - 2 * p,
         "the kernel size is missing: n·s counts the strides, but the last kernel copy still reaches k cells "
         "past (n - 1)·s.": n * s - 2 * p,
+        "that multiplies the input size by the stride, as if the output were the input scaled up; place the "
+        "kernel copies instead: (n - 1)·s to the start of the last one, plus its k cells, minus the padding.": n * s,
     }, rtol=0, atol=0.5, generic="not the output size. Place the kernel copies: where does the first start, "
                                  "where does the last end, and what does the padding take away?")
     return f"({n} - 1)·{s} + {k} - 2·{p} = {right}."
@@ -44,7 +46,7 @@ output_size = Exercise(
     hints=["Input element i places its kernel copy at output positions i·s, ..., i·s + k - 1.",
            "Find the last covered position for i = n - 1, count the cells, then remove p from each side."],
     solution="""
-    answer = (4 - 1) * 3 + 5 - 2 * 1   # (n - 1) s + k - 2p = 12
+    answer = (5 - 1) * 3 + 7 - 2 * 1   # (n - 1) s + k - 2p = 17
     """,
 )
 

@@ -25,7 +25,8 @@ def choice_exercise(label: str, title: str, handle: str, choices: dict[str, str]
 
     def judge(answer):
         if not isinstance(answer, str):
-            raise Wrong(f"answer with one letter as a string, e.g. \"{right if right != 'a' else 'b'}\"; "
+            # The message names every letter, never one as an example: an example could be the answer.
+            raise Wrong(f"answer with one letter as a string, one of {', '.join(sorted(choices))}; "
                         f"got {type(answer).__name__} {answer!r}.")
         letter = answer.strip().lower().strip("()")
         if letter == "":
