@@ -109,3 +109,22 @@ def check_positive_number(**values) -> None:
         if (isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating))
                 or not (np.isfinite(v) and v > 0)):
             raise ValueError(f"{name}: expected a positive finite number, got {v!r}")
+
+
+def check_scale(scale) -> None:
+    """Raise unless ``scale`` (the half-width of a uniform weight draw) is None or a finite number > 0."""
+    if scale is None:
+        return
+    if (isinstance(scale, (bool, np.bool_)) or not isinstance(scale, (int, float, np.integer, np.floating))
+            or not (np.isfinite(scale) and scale > 0)):
+        raise ValueError(f"scale: expected None or a finite number > 0, got {scale!r}")
+
+
+def check_real(name: str, value, minimum: float | None = None) -> float:
+    """``value`` as a float if it is a finite real number (``>= minimum`` when given); ``True``,
+    strings, NaN and inf are refused with a ValueError naming ``name``."""
+    if (isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating))
+            or not np.isfinite(value) or (minimum is not None and value < minimum)):
+        want = "a finite number" + ("" if minimum is None else f" >= {minimum}")
+        raise ValueError(f"{name}: expected {want}, got {value!r}")
+    return float(value)

@@ -30,7 +30,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._validate import as_array, as_sequences, check_elements, check_positive_ints, check_seed, check_shape
+from ._validate import as_array, as_sequences, check_elements, check_positive_ints, check_real, check_seed, check_shape
 from .gradients import backprop_norms, default_rnn_init
 from .recurrent import (LSTM_EQUATION_ORDER, LSTM_GATES, LSTM_TORCH_GATES, RecurrentModule, check_gate_weights,
                         initial_state, into_torch_module, random_gate_weights, sigmoid, sigmoid_inplace, stack_gates,
@@ -59,6 +59,7 @@ def random_lstm_weights(n_in: int, n_hidden: int, seed: int = 0, scale: float | 
     check_positive_ints(n_in=n_in, n_hidden=n_hidden)
     check_elements("n_hidden", 4 * n_hidden * (n_hidden + n_in + 1), "the weights")
     check_seed(seed)
+    forget_bias = check_real("forget_bias", forget_bias)
     w = random_gate_weights(np.random.default_rng(seed), n_in, n_hidden, LSTM_EQUATION_ORDER, scale)
     w["b_f"] = w["b_f"] + forget_bias
     return w
@@ -238,6 +239,7 @@ class LSTM(RecurrentModule):
 
     def __init__(self, n_in: int, n_hidden: int, n_out: int | None = None, batch_first: bool = False,
                  forget_bias: float = 0.0):
+        forget_bias = check_real("forget_bias", forget_bias)
         super().__init__(n_in, n_hidden, n_out, batch_first)
         with torch.no_grad():
             self.b[:n_hidden] += forget_bias

@@ -33,7 +33,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._validate import as_array, check_choice, check_positive_ints, check_shape
+from ._validate import as_array, check_choice, check_positive_ints, check_scale, check_shape
 
 # ------------------------------------------------------------- nonlinearities
 
@@ -232,7 +232,8 @@ def into_torch_module(module: nn.RNNBase, W_in, W_rec, b) -> nn.RNNBase:
 
 def random_gate_weights(rng: np.random.Generator, n_in: int, n_hidden: int, gates, scale: float | None = None):
     """Random weights ``{W_g (n, n + m), b_g (n,)}`` for each gate in ``gates``, drawn in that order
-    from ``rng``, uniform on ±1/sqrt(n_hidden) like torch's modules (or ±``scale``)."""
+    from ``rng``, uniform on ±1/sqrt(n_hidden) like torch's modules (or ±``scale``, a finite number > 0)."""
+    check_scale(scale)
     s = 1.0 / np.sqrt(n_hidden) if scale is None else scale
     w = {}
     for g in gates:

@@ -16,8 +16,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._validate import (as_array, as_sequences, check_choice, check_elements, check_positive_ints, check_seed,
-                        check_shape)
+from ._validate import (as_array, as_sequences, check_choice, check_elements, check_positive_ints, check_scale,
+                        check_seed, check_shape)
 from .recurrent import (NONLINEARITIES as _ALL_NONLINEARITIES, TORCH_NONLINEARITIES, RecurrentModule,
                         check_rnn_weights, initial_state, input_part, into_torch_module, rnn_step_from_input_part,
                         to_numpy)
@@ -101,9 +101,7 @@ def random_rnn_weights(n_in: int, n_hidden: int, n_out: int, seed: int = 0, scal
     check_positive_ints(n_in=n_in, n_hidden=n_hidden, n_out=n_out)
     check_elements("n_hidden", n_hidden * (n_hidden + n_in + n_out + 1), "the weights")
     check_seed(seed)
-    if scale is not None and (isinstance(scale, bool) or not isinstance(scale, (int, float, np.integer, np.floating))
-                              or not (np.isfinite(scale) and scale >= 0)):
-        raise ValueError(f"scale: expected None or a finite number >= 0, got {scale!r}")
+    check_scale(scale)
     rng = np.random.default_rng(seed)
     s = 1.0 / np.sqrt(n_hidden) if scale is None else scale
     return {
