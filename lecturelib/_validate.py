@@ -63,7 +63,11 @@ def as_sequences(xs, n_in: int, batch_first: bool = False):
 
 def check_choice(name: str, value, choices) -> None:
     """Raise unless ``value`` is one of ``choices``."""
-    if value not in choices:
+    try:
+        known = value in choices
+    except TypeError:        # an unhashable value (a list) against a dict or set of choices
+        known = False
+    if not known:
         raise ValueError(f"{name}: expected one of {sorted(choices)}, got {value!r}")
 
 

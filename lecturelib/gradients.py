@@ -264,6 +264,13 @@ def backprop_norms(W_rec, T: int, nonlinearity: str = "linear", n_in: int = 1, s
     W = as_array("W_rec", W_rec, ndim=2)
     n = W.shape[0]
     check_shape("W_rec", W, (n, n), "(n_hidden, n_hidden)")
+    check_int_range("T", T, 1, MAX_CLIFF_STEPS)
+    check_int_range("n_in", n_in, 1)
+    check_elements("n_in", (T + n) * n_in, "the inputs and W_in")
+    check_seed(seed)
+    if isinstance(input_scale, bool) or not isinstance(input_scale, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(input_scale):
+        raise ValueError(f"input_scale: expected a finite number, got {input_scale!r}")
     rng = np.random.default_rng(seed)
     W_in = rng.normal(size=(n, n_in)) / np.sqrt(n_in)
     xs = rng.normal(size=(T, n_in)) * input_scale

@@ -361,7 +361,14 @@ def memory_cell_weights(gain: float = 10.0) -> dict:
 def memory_task_inputs(bit: int, T: int = 100, write_at: int = 0, read_at: int | None = None) -> np.ndarray:
     """Inputs (T, 3) for :func:`memory_cell_weights`: write ``bit`` at ``write_at``, read at ``read_at``
     (default the last step)."""
+    if bit not in (0, 1) or isinstance(bit, complex):
+        raise ValueError(f"bit: expected 0 or 1, got {bit!r}")
+    check_positive_ints(T=T)
+    check_elements("T", 3 * T, "the inputs (T, 3)")
     read_at = T - 1 if read_at is None else read_at
+    for name, v in (("write_at", write_at), ("read_at", read_at)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise ValueError(f"{name}: expected an integer step, got {v!r}")
     if not 0 <= write_at < read_at < T:
         raise ValueError(f"write_at, read_at: expected 0 <= write_at < read_at < T={T}, got {write_at}, {read_at}")
     xs = np.zeros((T, 3))

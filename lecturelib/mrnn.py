@@ -143,6 +143,9 @@ def parity_task(batch_size: int, T: int, seed=None, batch_first: bool = False):
     (0 or 1) of the bits seen so far. Each bit either keeps or flips the answer: an input-dependent
     transition, which is what the multiplicative RNN represents directly."""
     check_positive_ints(batch_size=batch_size, T=T)
+    check_elements("batch_size", 3 * T * batch_size, "the inputs and targets")
+    if not isinstance(seed, np.random.Generator):
+        check_seed(seed)
     rng = np.random.default_rng(seed)
     bits = rng.integers(0, 2, size=(T, batch_size))
     xs = np.eye(2)[bits]

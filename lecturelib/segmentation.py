@@ -45,11 +45,19 @@ def remap_labels(mask, labels) -> np.ndarray:
     Args:
         mask: integer array of any shape. labels: the values, in the order of the new indices.
     """
-    mask = np.asarray(mask)
+    try:
+        mask = np.asarray(mask)
+        labels = [int(v) for v in labels] if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+                                                 for v in labels) else None
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"mask, labels: expected an integer array and a sequence of label values ({err})") from None
+    if labels is None or not labels or len(set(labels)) != len(labels) or min(labels) < 0 or max(labels) > 254:
+        raise ValueError("labels: expected distinct integer label values in [0, 255) (255 is void)")
     if mask.size and not np.issubdtype(mask.dtype, np.integer):
         raise ValueError(f"mask: expected an integer label array, got dtype {mask.dtype}")
+    mask = mask.astype(np.int64, copy=False)      # an empty list arrives as float64
     lut = np.full(256, -1, dtype=np.int64)
-    lut[list(labels)] = np.arange(len(labels))
+    lut[labels] = np.arange(len(labels))
     lut[IGNORE] = IGNORE
     if mask.size and (mask.min() < 0 or mask.max() > 255):
         raise ValueError(f"mask: expected values in [0, 255], got {mask.min()} to {mask.max()}")

@@ -367,6 +367,7 @@ def contribution_labels(input_shape, kernel_shape, stride=1, padding=0, names=No
     H, W = pair("input_shape", input_shape, 1)
     kh, kw = pair("kernel_shape", kernel_shape, 1)
     check_size("input_shape", (H * W, H * W), "the one-hot inputs")
+    check_size("kernel_shape", (kh, kw), "the kernel")
     names = list(names) if names is not None else [chr(ord("a") + i) for i in range(H * W)]
     if len(names) != H * W:
         raise ValueError(f"names: expected {H * W} names, one per input element, got {len(names)}")
