@@ -281,7 +281,7 @@ class UnfusedLSTM(nn.Module):
             setattr(self, f"b_{g}", nn.Parameter(torch.empty(n_hidden).uniform_(-s, s)))
 
     def forward(self, xs: torch.Tensor, state=None):
-        xs = time_major(xs, self.n_in, self.batch_first)
+        xs = time_major(xs, self.n_in, self.batch_first, self.W_in_f.dtype)
         h = c = xs.new_zeros(xs.shape[1], self.n_hidden)
         if state is not None:
             h, c = state

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from ._validate import as_array, as_sequences, check_elements, check_positive_ints, check_seed, check_shape
-from .recurrent import NUMPY_OPS, TORCH_OPS, initial_state, time_major, to_numpy
+from .recurrent import NUMPY_OPS, TORCH_OPS, initial_state, time_major, to_numpy, torch_state
 
 NAMES = ("W_in", "W_fx", "W_fh", "W_hf", "b", "W_out")
 
@@ -117,8 +117,9 @@ class MultiplicativeRNN(nn.Module):
         self.W_out = u(n_out, n_hidden, fan=n_hidden)
 
     def forward(self, xs, h0=None):
-        xs = time_major(xs, self.n_in, self.batch_first)
-        h = xs.new_zeros(xs.shape[1], self.n_hidden) if h0 is None else h0
+        xs = time_major(xs, self.n_in, self.batch_first, self.W_in.dtype)
+        B, dtype = xs.shape[1], self.W_in.dtype
+        h = xs.new_zeros(B, self.n_hidden) if h0 is None else torch_state("h0", h0, B, self.n_hidden, dtype)
         fx = xs @ self.W_fx.t()
         pre_in = xs @ self.W_in.t() + self.b
         hs = []

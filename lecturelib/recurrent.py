@@ -172,13 +172,32 @@ def initial_state(name: str, value, B: int, n: int, dtype=np.float64) -> np.ndar
     return np.array(value, dtype=dtype)
 
 
-def time_major(xs: torch.Tensor, n_in: int, batch_first: bool) -> torch.Tensor:
-    """A torch module's input checked as (T, B, n_in) (or (B, T, n_in) with ``batch_first``)
-    and returned time-major."""
+def time_major(xs: torch.Tensor, n_in: int, batch_first: bool, dtype: torch.dtype | None = None) -> torch.Tensor:
+    """A torch module's input checked as a tensor (T, B, n_in) (or (B, T, n_in) with ``batch_first``)
+    with T >= 1 (and of ``dtype``, the module's parameters' type, when given), returned time-major."""
+    layout = "(B, T, n_in)" if batch_first else "(T, B, n_in)"
+    if not isinstance(xs, torch.Tensor):
+        raise TypeError(f"xs: expected a torch tensor of shape {layout} with n_in={n_in}, got {type(xs).__name__} "
+                        "(convert it with torch.as_tensor)")
     if xs.dim() != 3 or xs.shape[-1] != n_in:
-        layout = "(B, T, n_in)" if batch_first else "(T, B, n_in)"
         raise ValueError(f"xs: expected shape {layout} with n_in={n_in}, got {tuple(xs.shape)}")
+    if xs.shape[1 if batch_first else 0] < 1:
+        raise ValueError(f"xs: expected at least one time step (T >= 1) in {layout}, got shape {tuple(xs.shape)}")
+    if dtype is not None and xs.dtype != dtype:
+        raise TypeError(f"xs: expected dtype {dtype}, the module's parameters' type, got {xs.dtype} "
+                        f"(convert the input with xs.to({dtype}) or the module with .to({xs.dtype}))")
     return xs.transpose(0, 1) if batch_first else xs
+
+
+def torch_state(name: str, value, B: int, n: int, dtype: torch.dtype) -> torch.Tensor:
+    """An initial state given to a torch module, checked as a tensor (B, n) of ``dtype``."""
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(f"{name}: expected a torch tensor of shape (B={B}, n_hidden={n}), got {type(value).__name__}")
+    if tuple(value.shape) != (B, n):
+        raise ValueError(f"{name}: expected shape (B={B}, n_hidden={n}), got {tuple(value.shape)}")
+    if value.dtype != dtype:
+        raise TypeError(f"{name}: expected dtype {dtype}, the module's parameters' type, got {value.dtype}")
+    return value
 
 
 # ---------------------------------------------------------------------- gates
@@ -280,6 +299,18 @@ class RecurrentModule(nn.Module):
         """The zero state for a time-major batch ``xs``."""
         return xs.new_zeros(xs.shape[1], self.n_hidden)
 
+    def check_state(self, state, xs: torch.Tensor):
+        """A given initial state checked against the zero state's form: one tensor ``h0`` (B, n), or a
+        pair ``(h0, c0)`` of them when the state has two parts (the LSTM), in the parameters' dtype."""
+        B, n, dtype = xs.shape[1], self.n_hidden, self.W_in.dtype
+        if not isinstance(self.initial_state(xs), tuple):
+            return torch_state("h0", state, B, n, dtype)
+        if not isinstance(state, (tuple, list)) or len(state) != 2:
+            raise TypeError(f"state: expected a pair (h0, c0) of tensors of shape (B={B}, n_hidden={n}), "
+                            f"got {type(state).__name__}")
+        return tuple(torch_state(f"state[{k}] ({part})", v, B, n, dtype)
+                     for k, (part, v) in enumerate(zip(("h0", "c0"), state)))
+
     def state_h(self, state) -> torch.Tensor:
         """The h_t part of a state (the whole state, unless a subclass keeps more)."""
         return state
@@ -292,8 +323,8 @@ class RecurrentModule(nn.Module):
     def run(self, xs: torch.Tensor, state=None):
         """The states h_1..h_T as a list of (B, n) tensors of one graph (so that autograd gives
         ``dL/dh_t`` for each), and the final state. ``xs`` as for :meth:`forward`."""
-        xs = time_major(xs, self.n_in, self.batch_first)
-        state = self.initial_state(xs) if state is None else state
+        xs = time_major(xs, self.n_in, self.batch_first, self.W_in.dtype)
+        state = self.initial_state(xs) if state is None else self.check_state(state, xs)
         xp = input_part(xs, self.W_in, self.b)  # (T, B, G n): every step's input part in one product
         hs = []
         for p in self.steps(xp):

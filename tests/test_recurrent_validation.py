@@ -2,11 +2,13 @@
 (review R1, section 5), and good input is still accepted."""
 import numpy as np
 import pytest
+import torch
 
-from lecturelib.gru import random_gru_weights, random_mgu_weights
-from lecturelib.lstm import LSTM, random_lstm_weights
+from lecturelib.gru import GRU, MGU, random_gru_weights, random_mgu_weights
+from lecturelib.lstm import LSTM, UnfusedLSTM, random_lstm_weights
+from lecturelib.mrnn import MultiplicativeRNN
 from lecturelib.recurrent import random_gate_weights
-from lecturelib.rnn import random_rnn_weights
+from lecturelib.rnn import VanillaRNN, random_rnn_weights
 
 BAD_SCALES = [-1.0, 0, float("nan"), float("inf"), "a", True, [0.5]]
 
@@ -50,3 +52,81 @@ def test_forget_bias_is_added_to_b_f_only():
 def test_the_torch_lstm_refuses_a_bad_forget_bias(bias):
     with pytest.raises(ValueError, match=r"^forget_bias: expected a finite number, got "):
         LSTM(2, 3, forget_bias=bias)
+
+
+# ------------------------------------------------- the torch modules' input
+
+MODULES = {
+    "vanilla": lambda: VanillaRNN(3, 4, 2, "tanh"),
+    "lstm": lambda: LSTM(3, 4, 2),
+    "gru": lambda: GRU(3, 4, 2),
+    "gru after, batch first": lambda: GRU(3, 4, 2, batch_first=True, reset="after"),
+    "mgu": lambda: MGU(3, 4, 2),
+    "mrnn": lambda: MultiplicativeRNN(3, 4, 2, 2),
+    "unfused lstm": lambda: UnfusedLSTM(3, 4),
+}
+
+
+def _inputs(model, T=5, B=2, dtype=torch.float32):
+    return torch.zeros((B, T, 3) if model.batch_first else (T, B, 3), dtype=dtype)
+
+
+@pytest.mark.parametrize("kind", MODULES)
+def test_a_module_refuses_an_input_that_is_not_a_tensor(kind):
+    model = MODULES[kind]()
+    with pytest.raises(TypeError, match=r"^xs: expected a torch tensor of shape .* got ndarray"):
+        model(_inputs(model).numpy())
+
+
+@pytest.mark.parametrize("kind", MODULES)
+def test_a_module_refuses_a_sequence_of_no_steps(kind):
+    model = MODULES[kind]()
+    with pytest.raises(ValueError, match=r"^xs: expected at least one time step \(T >= 1\)"):
+        model(_inputs(model, T=0))
+
+
+@pytest.mark.parametrize("kind", MODULES)
+def test_a_module_refuses_an_input_of_another_dtype_and_says_how_to_convert(kind):
+    model = MODULES[kind]()
+    with pytest.raises(TypeError, match=r"^xs: expected dtype torch.float32, the module's parameters' type, "
+                                        r"got torch.float64 \(convert"):
+        model(_inputs(model, dtype=torch.float64))
+    hs, _ = model.double()(_inputs(model, dtype=torch.float64))  # converted, it runs
+    assert hs.dtype == torch.float64
+
+
+@pytest.mark.parametrize("kind", ["vanilla", "gru", "gru after, batch first", "mgu", "mrnn"])
+def test_a_wrong_h0_is_refused_with_its_name(kind):
+    torch.manual_seed(0)
+    model = MODULES[kind]()
+    xs = torch.randn(_inputs(model, B=2).shape)  # not zeros: the multiplicative RNN's transition needs an input
+    with pytest.raises(ValueError, match=r"^h0: expected shape \(B=2, n_hidden=4\), got \(3, 4\)"):
+        model(xs, torch.zeros(3, 4))
+    with pytest.raises(ValueError, match=r"^h0: expected shape \(B=2, n_hidden=4\), got \(4,\)"):
+        model(xs, torch.zeros(4))
+    with pytest.raises(TypeError, match=r"^h0: expected a torch tensor of shape \(B=2, n_hidden=4\), got ndarray"):
+        model(xs, np.zeros((2, 4)))
+    with pytest.raises(TypeError, match=r"^h0: expected dtype torch.float32, the module's parameters' type, "
+                                        r"got torch.float64"):
+        model(xs, torch.zeros(2, 4, dtype=torch.float64))
+    h0 = torch.randn(2, 4)
+    hs, _ = model(xs, h0)  # the right h0 is used: the first state depends on it
+    hs_zero, _ = model(xs)
+    first = (slice(None), 0) if model.batch_first else (0,)
+    assert (hs[first] - hs_zero[first]).abs().max() > 0
+
+
+def test_a_wrong_lstm_state_is_refused_with_its_name():
+    model = LSTM(3, 4, 2)
+    xs = torch.zeros(5, 2, 3)
+    with pytest.raises(TypeError, match=r"^state: expected a pair \(h0, c0\) of tensors of shape \(B=2, n_hidden=4\), "
+                                        r"got Tensor"):
+        model(xs, torch.zeros(2, 4))
+    with pytest.raises(TypeError, match=r"^state: expected a pair \(h0, c0\)"):
+        model(xs, (torch.zeros(2, 4),))
+    with pytest.raises(ValueError, match=r"^state\[1\] \(c0\): expected shape \(B=2, n_hidden=4\), got \(2, 5\)"):
+        model(xs, (torch.zeros(2, 4), torch.zeros(2, 5)))
+    with pytest.raises(TypeError, match=r"^state\[0\] \(h0\): expected dtype torch.float32"):
+        model.run(xs, [torch.zeros(2, 4, dtype=torch.float64), torch.zeros(2, 4)])
+    hs, _ = model(xs, [torch.zeros(2, 4), torch.ones(2, 4)])  # a list is a pair too, and c0 counts
+    assert hs[0].abs().max() > 0 and model(xs)[0][0].abs().max() < hs[0].abs().max()
