@@ -157,9 +157,18 @@ class VanillaRNN(RecurrentModule):
         return {name: to_numpy(getattr(self, name)) for name in ("W_in", "W_rec", "b", "W_out")}
 
     def load_lecture_weights(self, weights: dict) -> "VanillaRNN":
-        """Copy ``{W_in, W_rec, b, W_out}`` into this module (returns self)."""
-        W_in, W_rec, b, W_out, (m, n, k) = check_rnn_weights(weights["W_in"], weights["W_rec"], weights["b"],
-                                                             weights["W_out"])
+        """Copy ``{W_in (n, m), W_rec (n, n), b (n,), W_out (k, n)}`` into this module (returns self)."""
+        names = ("W_in", "W_rec", "b", "W_out")
+        if not isinstance(weights, dict):
+            raise ValueError(f"weights: expected a dict with keys {list(names)}, got {type(weights).__name__}")
+        missing = [name for name in names if weights.get(name) is None]
+        if missing:
+            raise ValueError(f"weights: missing (or None) {missing}; expected W_in (n, m), W_rec (n, n), b (n,) "
+                             "and W_out (k, n)")
+        try:
+            W_in, W_rec, b, W_out, (m, n, k) = check_rnn_weights(*(weights[name] for name in names))
+        except ValueError as err:  # the message names the entry, e.g. "W_rec: expected shape ..."
+            raise ValueError(f"weights: {err}") from None
         if (m, n, k) != (self.n_in, self.n_hidden, self.W_out.shape[0]):
             raise ValueError(f"weights: expected n_in={self.n_in}, n_hidden={self.n_hidden}, "
                              f"n_out={self.W_out.shape[0]}, got n_in={m}, n_hidden={n}, n_out={k}")

@@ -130,3 +130,36 @@ def test_a_wrong_lstm_state_is_refused_with_its_name():
         model.run(xs, [torch.zeros(2, 4, dtype=torch.float64), torch.zeros(2, 4)])
     hs, _ = model(xs, [torch.zeros(2, 4), torch.ones(2, 4)])  # a list is a pair too, and c0 counts
     assert hs[0].abs().max() > 0 and model(xs)[0][0].abs().max() < hs[0].abs().max()
+
+
+# ------------------------------------------------ VanillaRNN.load_lecture_weights
+
+def _bad_vanilla_weights():
+    w = random_rnn_weights(2, 3, 1, seed=0)
+    return {
+        "a list": ([w["W_in"], w["W_rec"]],
+                   r"^weights: expected a dict with keys \['W_in', 'W_rec', 'b', 'W_out'\], got list"),
+        "no W_rec": ({k: v for k, v in w.items() if k != "W_rec"}, r"^weights: missing \(or None\) \['W_rec'\]"),
+        "W_out None": (dict(w, W_out=None), r"^weights: missing \(or None\) \['W_out'\]"),
+        "W_rec not square": (dict(w, W_rec=np.zeros((3, 4))), r"^weights: W_rec: expected shape \(3, 3\)"),
+        "b too long": (dict(w, b=np.zeros(4)), r"^weights: b: expected shape \(3,\)"),
+        "b text": (dict(w, b="x"), r"^weights: b: expected a numeric array, got str"),
+        "other n_in": (random_rnn_weights(5, 3, 1), r"^weights: expected n_in=2, n_hidden=3, n_out=1, got n_in=5"),
+        "other n_out": (random_rnn_weights(2, 3, 2), r"^weights: expected .* got n_in=2, n_hidden=3, n_out=2"),
+    }
+
+
+@pytest.mark.parametrize("case", _bad_vanilla_weights())
+def test_vanilla_load_lecture_weights_refuses_bad_weights(case):
+    weights, message = _bad_vanilla_weights()[case]
+    model = VanillaRNN(2, 3, 1)
+    before = [p.detach().clone() for p in model.parameters()]
+    with pytest.raises(ValueError, match=message):
+        model.load_lecture_weights(weights)
+    assert all(torch.equal(a, p) for a, p in zip(before, model.parameters()))  # nothing half-copied
+
+
+def test_vanilla_load_lecture_weights_round_trips():
+    w = random_rnn_weights(2, 3, 1, seed=5)
+    back = VanillaRNN(2, 3, 1).double().load_lecture_weights(w).lecture_weights()
+    assert all(np.array_equal(back[k], w[k]) for k in w)
