@@ -32,6 +32,7 @@ import torch
 from ._validate import as_array, as_sequences, check_choice, check_positive_ints, check_shape
 from .recurrent import (DERIVATIVES, NONLINEARITIES, backward_step, check_rnn_weights, initial_state, input_part,
                         rnn_step_from_input_part)
+from .rnn import VanillaRNN
 
 #: The nonlinearities BPTT handles (f and f'), from :mod:`lecturelib.recurrent`: relu, tanh, linear.
 FORWARD, DERIVATIVE = NONLINEARITIES, DERIVATIVES
@@ -296,12 +297,19 @@ def tbptt_k1k2_torch(model, xs: torch.Tensor, ys: torch.Tensor, k1: int, k2: int
 
 
 def _check_torch_sequences(model, xs, ys, loss):
-    """(T, B) of time-major tensors ``xs`` (T, B, n_in) and ``ys`` ((T, B, n_out), or (B, n_out) for "last")."""
+    """(T, B) of time-major tensors ``xs`` (T, B, n_in) and ``ys`` ((T, B, n_out), or (B, n_out) for "last")
+    for a :class:`~lecturelib.rnn.VanillaRNN` ``model``, in the dtype of its parameters."""
+    if not isinstance(model, VanillaRNN):   # the truncation re-runs the vanilla step h_t = f(W_rec h_{t-1} + ...)
+        raise TypeError(f"model: expected a lecturelib.rnn.VanillaRNN (or a subclass), got {type(model).__name__}")
+    dtype = model.W_in.dtype
     for name, v in (("xs", xs), ("ys", ys)):
         if not isinstance(v, torch.Tensor):
             raise TypeError(f"{name}: expected a torch tensor, got {type(v).__name__}")
         if v.is_complex() or not v.is_floating_point():
             raise TypeError(f"{name}: expected a real floating-point tensor, got dtype {v.dtype}")
+        if v.dtype != dtype:
+            raise TypeError(f"{name}: expected dtype {dtype}, the model's parameters' type, got {v.dtype} "
+                            f"(convert the data with .to({dtype}) or the model with .to({v.dtype}))")
     n_in, n_out = model.W_in.shape[1], model.W_out.shape[0]
     if xs.dim() != 3 or xs.shape[2] != n_in or xs.shape[0] < 1:
         raise ValueError(f"xs: expected shape (T, B, n_in={n_in}) with T >= 1, got {tuple(xs.shape)}")

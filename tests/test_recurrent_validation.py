@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+from lecturelib.bptt import tbptt_k1k2_torch, truncated_loss_torch
 from lecturelib.gru import GRU, MGU, random_gru_weights, random_mgu_weights
 from lecturelib.lstm import LSTM, UnfusedLSTM, random_lstm_weights
 from lecturelib.mrnn import MultiplicativeRNN
@@ -163,3 +164,28 @@ def test_vanilla_load_lecture_weights_round_trips():
     w = random_rnn_weights(2, 3, 1, seed=5)
     back = VanillaRNN(2, 3, 1).double().load_lecture_weights(w).lecture_weights()
     assert all(np.array_equal(back[k], w[k]) for k in w)
+
+
+# ---------------------------------------------------- truncated BPTT in torch
+
+TRUNCATED = {
+    "truncated_loss_torch": lambda model, xs, ys: truncated_loss_torch(model, xs, ys, 2),
+    "tbptt_k1k2_torch": lambda model, xs, ys: tbptt_k1k2_torch(model, xs, ys, 1, 2),
+}
+
+
+@pytest.mark.parametrize("fn", TRUNCATED)
+@pytest.mark.parametrize("model", [LSTM(1, 3, 1), GRU(1, 3, 1), torch.nn.RNN(1, 3)], ids=["LSTM", "GRU", "nn.RNN"])
+def test_truncation_refuses_a_model_that_is_not_a_vanilla_rnn(fn, model):
+    with pytest.raises(TypeError, match=rf"^model: expected a lecturelib.rnn.VanillaRNN .*got {type(model).__name__}"):
+        TRUNCATED[fn](model, torch.zeros(4, 2, 1), torch.zeros(4, 2, 1))
+
+
+@pytest.mark.parametrize("fn", TRUNCATED)
+def test_truncation_refuses_data_of_another_dtype_than_the_model(fn):
+    model, xs, ys = VanillaRNN(1, 3, 1), torch.zeros(4, 2, 1), torch.zeros(4, 2, 1)
+    for name, args in (("xs", (xs.double(), ys)), ("ys", (xs, ys.double()))):
+        with pytest.raises(TypeError, match=rf"^{name}: expected dtype torch.float32, the model's parameters' type, "
+                                            r"got torch.float64 \(convert"):
+            TRUNCATED[fn](model, *args)
+    TRUNCATED[fn](model.double(), xs.double(), ys.double())  # converted, it runs
