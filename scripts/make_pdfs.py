@@ -104,12 +104,15 @@ def main(argv) -> int:
 
 
 def _title(page: Path) -> str:
-    """The page's title, for the whole book's PDF outline."""
+    """The page's own title, for the whole book's PDF outline: "1. The vanilla recurrent network"
+    (the HTML title adds " — <book title>", except on the intro, whose title is the book's)."""
+    import html
     import re
 
     match = re.search(r"<title>(.*?)</title>", page.read_text(encoding="utf-8"), re.S)
-    title = match.group(1).strip() if match else page.stem
-    return re.sub(r"\s*[—–-]\s*RNNs, object detection.*$", "", title)
+    title = html.unescape(match.group(1).strip()) if match else page.stem
+    head, sep, _ = title.rpartition(" \u2014 ")
+    return head if sep else title
 
 
 if __name__ == "__main__":
