@@ -30,7 +30,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._validate import check_choice
+from ._validate import check_choice, check_positive_ints, check_real
 from .bptt import truncated_loss_torch
 from .gradients import clip_grad_norm, init_recurrent, omega_for_loss
 from .gru import GRU, MGU
@@ -134,6 +134,7 @@ def run_recipe(kind: str, setup: dict, steps: int, budget: int, lr: float = 1e-2
     """Train one recipe on one task. The log's ``loss`` is the task loss (without Ω);
     ``extra["omega"]`` holds Ω for the vanilla RNN. Clipping at ``clip`` applies to the vanilla RNN
     only (the lecture's recipe); the gated cells are trained plainly."""
+    check_real("omega_weight", omega_weight, minimum=0)
     model = make_model(kind, setup["n_in"], setup["n_out"], budget, seed)
 
     def loss_fn(model, batch):
@@ -266,6 +267,8 @@ def train_adding(recipe: str, T: int = 50, n_hidden: int = 32, steps: int = 1500
         step), ``seconds`` and the settings.
     """
     check_choice("recipe", recipe, ADDING_RECIPES)
+    check_positive_ints(ratio_every=ratio_every)
+    check_real("omega_weight", omega_weight, minimum=0)
     spec = ADDING_RECIPES[recipe]
     torch.manual_seed(seed)
     model = LastStepRNN(2, n_hidden, 1, spec["nonlinearity"])

@@ -8,6 +8,7 @@ from lecturelib.bptt import tbptt_k1k2_torch, truncated_loss_torch
 from lecturelib.gru import GRU, MGU, random_gru_weights, random_mgu_weights
 from lecturelib.lstm import LSTM, UnfusedLSTM, random_lstm_weights
 from lecturelib.mrnn import MultiplicativeRNN
+from lecturelib.recipes import run_recipe, task_setup, train_adding
 from lecturelib.recurrent import random_gate_weights
 from lecturelib.rnn import VanillaRNN, random_rnn_weights
 
@@ -189,3 +190,25 @@ def test_truncation_refuses_data_of_another_dtype_than_the_model(fn):
                                             r"got torch.float64 \(convert"):
             TRUNCATED[fn](model, *args)
     TRUNCATED[fn](model.double(), xs.double(), ys.double())  # converted, it runs
+
+
+# ------------------------------------------------------------------- recipes
+
+@pytest.mark.parametrize("every", [0, -3, 2.5, "25", True])
+def test_train_adding_refuses_a_bad_ratio_every(every):
+    with pytest.raises(ValueError, match=r"^ratio_every: expected a positive integer, got "):
+        train_adding("ReLU IRNN (W_rec = I)", T=5, n_hidden=4, steps=2, batch_size=4, ratio_every=every)
+
+
+@pytest.mark.parametrize("weight", [float("nan"), float("inf"), -0.5, "1", None])
+def test_omega_weight_must_be_a_finite_number_at_least_zero(weight):
+    with pytest.raises(ValueError, match=r"^omega_weight: expected a finite number >= 0, got "):
+        train_adding("ReLU RNN, clipping + Ω", T=5, n_hidden=4, steps=2, batch_size=4, omega_weight=weight)
+    with pytest.raises(ValueError, match=r"^omega_weight: expected a finite number >= 0, got "):
+        run_recipe("rnn", task_setup("adding", T=5, batch_size=4), steps=2, budget=60, omega_weight=weight)
+
+
+def test_train_adding_records_the_ratio_every_ratio_every_steps():
+    out = train_adding("ReLU RNN, clipping + Ω", T=5, n_hidden=4, steps=7, batch_size=4, ratio_every=3,
+                       omega_weight=0)
+    assert list(out["ratio_steps"]) == [0, 3, 6] and np.all(np.isfinite(out["mse"]))
