@@ -129,15 +129,37 @@ def test_backward_matches_autograd_on_state_gradients():
         np.testing.assert_allclose(g[k], W[k].grad.numpy(), atol=1e-12)
 
 
-def test_step_is_the_first_step_of_forward_and_single_sequence_layout():
+def _nn_lstm_cell(w, n):
+    """A torch.nn.LSTMCell holding the lecture's weights, copied here by hand: torch's row blocks are
+    (i, f, g, o) with g our v, each W_g = [W_rec^g  W_in^g]; bias_ih = b, bias_hh = 0."""
+    cell = torch.nn.LSTMCell(w["W_f"].shape[1] - n, n, dtype=torch.float64)
+    W = np.concatenate([w[f"W_{g}"] for g in "ifvo"])
+    with torch.no_grad():
+        cell.weight_hh.copy_(torch.tensor(W[:, :n]))
+        cell.weight_ih.copy_(torch.tensor(W[:, n:]))
+        cell.bias_ih.copy_(torch.tensor(np.concatenate([w[f"b_{g}"] for g in "ifvo"])))
+        cell.bias_hh.zero_()
+    return cell
+
+
+def test_step_equals_nn_lstm_cell_and_single_sequence_layout():
     rng = np.random.default_rng(0)
-    w = random_lstm_weights(3, 5, seed=1)
+    w = random_lstm_weights(3, 5, seed=1, scale=1.0)
+    cell = _nn_lstm_cell(w, 5)
+    h, c, x = rng.normal(size=(2, 5)), rng.normal(size=(2, 5)), rng.normal(size=(2, 3))
+    h1, c1 = lstm_step(h, c, x, w)
+    h_ref, c_ref = cell(torch.tensor(x), (torch.tensor(h), torch.tensor(c)))
+    np.testing.assert_allclose(h1, h_ref.detach().numpy(), rtol=0, atol=1e-14)
+    np.testing.assert_allclose(c1, c_ref.detach().numpy(), rtol=0, atol=1e-14)
+    # one sequence (T, m) without a batch axis: states (T, n), each the cell's step from zeros
     xs = rng.normal(size=(4, 3))
     hs, cs, _ = lstm_forward(xs, w)
     assert hs.shape == cs.shape == (4, 5)
-    h1, c1 = lstm_step(np.zeros(5), np.zeros(5), xs[0], w)
-    np.testing.assert_allclose(h1, hs[0], atol=1e-15)
-    np.testing.assert_allclose(c1, cs[0], atol=1e-15)
+    h_t = c_t = torch.zeros(5, dtype=torch.float64)
+    for t in range(4):
+        h_t, c_t = cell(torch.tensor(xs[t]), (h_t, c_t))
+        np.testing.assert_allclose(hs[t], h_t.detach().numpy(), rtol=0, atol=1e-14)
+        np.testing.assert_allclose(cs[t], c_t.detach().numpy(), rtol=0, atol=1e-14)
 
 
 def test_float32_path_agrees_with_float64():
