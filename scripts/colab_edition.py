@@ -647,8 +647,8 @@ def progress_cell_source(chapter: str, nb) -> str:
     """The last cell of a chapter: the progress table of its exercises, in the book's order."""
     labels = ", ".join(f'"{d["label"]}"' for d in exercises_of(nb))
     head = f'show_progress("ch{Path(chapter).name[:2]}", order=['
-    wrapped = textwrap.wrap(labels, width=max(40, 88 - len(head)), break_on_hyphens=False) or [""]
-    return ("# Your progress in this chapter: its exercises, done or not yet, as checked in this session.\n"
+    wrapped = textwrap.wrap(labels, width=max(40, 79 - len(head)), break_on_hyphens=False) or [""]
+    return ("# Your progress: this chapter's exercises, done or not yet, in this session.\n"
             "from lecturelib.exercises import show_progress\n\n"
             + head + ("\n" + " " * len(head)).join(wrapped) + "])")
 
