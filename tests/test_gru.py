@@ -71,7 +71,25 @@ def test_before_form_is_the_lecture_equations():
     rng = np.random.default_rng(2)
     xs, h0 = rng.normal(size=(6, 2, 3)), rng.normal(size=(2, 5))
     np.testing.assert_allclose(gru_forward(xs, w, h0), _lecture_gru_autograd(w, xs, h0), atol=1e-14)
-    np.testing.assert_allclose(gru_step(h0, xs[0], w), gru_forward(xs[:1], w, h0)[0], atol=1e-15)
+    np.testing.assert_allclose(gru_step(h0, xs[0], w), _lecture_gru_autograd(w, xs[:1], h0)[0], atol=1e-14)
+
+
+def test_after_form_step_equals_nn_gru_cell():
+    """gru_step(reset='after') against torch.nn.GRUCell, the weights copied here by hand: torch's row
+    blocks (r, z, n) are our (r, u, h), each W_g = [W_rec^g  W_in^g]; the candidate's b_rh is bias_hh's
+    third block."""
+    w = random_gru_weights(3, 5, seed=3, scale=1.0, reset="after")
+    cell = torch.nn.GRUCell(3, 5, dtype=torch.float64)
+    W = np.concatenate([w[f"W_{g}"] for g in "ruh"])
+    with torch.no_grad():
+        cell.weight_hh.copy_(torch.tensor(W[:, :5]))
+        cell.weight_ih.copy_(torch.tensor(W[:, 5:]))
+        cell.bias_ih.copy_(torch.tensor(np.concatenate([w[f"b_{g}"] for g in "ruh"])))
+        cell.bias_hh.copy_(torch.tensor(np.concatenate([np.zeros(10), w["b_rh"]])))
+    rng = np.random.default_rng(3)
+    h, x = rng.normal(size=(4, 5)), rng.normal(size=(4, 3))
+    ref = cell(torch.tensor(x), torch.tensor(h)).detach().numpy()
+    np.testing.assert_allclose(gru_step(h, x, w, "after"), ref, rtol=0, atol=1e-14)
 
 
 def test_the_two_forms_differ_in_general_and_agree_where_they_must():
