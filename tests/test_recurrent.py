@@ -5,12 +5,12 @@ import pytest
 import torch
 
 from lecturelib._validate import check_positive_ints
-from lecturelib.gru import GRU, MGU
-from lecturelib.lstm import LSTM
+from lecturelib.gru import GRU, MGU, random_gru_weights, random_mgu_weights
+from lecturelib.lstm import LSTM, random_lstm_weights
 from lecturelib.recurrent import (DERIVATIVES, NONLINEARITIES, TORCH_NONLINEARITIES, backward_step,
                                   initial_state, input_part, into_torch_module, rnn_step_from_input_part,
                                   stack_gates, time_major, unstack_gates)
-from lecturelib.rnn import VanillaRNN
+from lecturelib.rnn import VanillaRNN, random_rnn_weights
 from lecturelib.training import TrainingLog, smooth, train
 
 
@@ -26,7 +26,11 @@ def test_one_step_works_on_numpy_and_torch_alike_and_matches_nn_rnn(name):
     rnn = into_torch_module(torch.nn.RNN(3, 4, nonlinearity=name, dtype=torch.float64), W_in, W_rec, b)
     ref = rnn(torch.as_tensor(x)[None], torch.as_tensor(h)[None])[0][0]
     np.testing.assert_allclose(h_np, ref.detach().numpy(), rtol=0, atol=1e-12)
-    np.testing.assert_allclose(NONLINEARITIES[name](a_np), h_np)
+    # the pre-activation entry by entry: a_i = sum_j W_rec[i, j] h_j + sum_k W_in[i, k] x_k + b_i
+    a_loop = np.array([[sum(W_rec[i, j] * h[r, j] for j in range(4)) + sum(W_in[i, k] * x[r, k] for k in range(3))
+                        + b[i] for i in range(4)] for r in range(2)])
+    np.testing.assert_allclose(a_np, a_loop, rtol=0, atol=1e-13)
+    np.testing.assert_allclose(a_t.numpy(), a_loop, rtol=0, atol=1e-13)
 
 
 @pytest.mark.parametrize("name", ["relu", "tanh", "linear"])
@@ -62,20 +66,74 @@ def test_stacking_round_trips_in_any_order():
         assert all(np.array_equal(back[k], w[k]) for k in w)
 
 
-@pytest.mark.parametrize("make", [lambda: VanillaRNN(3, 4, 2, "tanh"), lambda: LSTM(3, 4, 2), lambda: GRU(3, 4, 2),
-                                  lambda: MGU(3, 4, 2), lambda: GRU(3, 4, 2, batch_first=True, reset="after")])
-def test_every_module_runs_on_the_one_base_class(make):
-    """run() gives the states forward() stacks, as separate tensors of one graph."""
+def _sig(a):
+    return 1 / (1 + torch.exp(-a))
+
+
+def _lecture_steps(kind, w, xs, h, c=None):
+    """h_1..h_T (and the last c for the LSTM) by the lecture's equations, written out here with torch
+    ops from the weight dict (z = [h_{t-1}; x_t], W_g = [W_rec^g  W_in^g]): an independent implementation."""
+    W = {k: torch.tensor(v) for k, v in w.items()}
+    n, hs = h.shape[-1], []
+    for x in xs.unbind(0):
+        z = torch.cat([h, x], -1)
+        if kind == "vanilla":
+            h = torch.tanh(h @ W["W_rec"].T + x @ W["W_in"].T + W["b"])
+        elif kind == "lstm":
+            f, i, o = (_sig(z @ W[f"W_{g}"].T + W[f"b_{g}"]) for g in "fio")
+            c = f * c + i * torch.tanh(z @ W["W_v"].T + W["b_v"])
+            h = o * torch.tanh(c)
+        elif kind == "mgu":
+            f = _sig(z @ W["W_f"].T + W["b_f"])
+            h = (1 - f) * h + f * torch.tanh(torch.cat([f * h, x], -1) @ W["W_h"].T + W["b_h"])
+        else:
+            r, u = (_sig(z @ W[f"W_{g}"].T + W[f"b_{g}"]) for g in "ru")
+            if kind == "gru before":
+                cand = torch.tanh(torch.cat([r * h, x], -1) @ W["W_h"].T + W["b_h"])
+            else:   # reset after the recurrent matrix, with its own bias b_rh
+                cand = torch.tanh(x @ W["W_h"][:, n:].T + W["b_h"] + r * (h @ W["W_h"][:, :n].T + W["b_rh"]))
+            h = u * h + (1 - u) * cand
+        hs.append(h)
+    return hs, c
+
+
+MODULES = {
+    "vanilla": (lambda: VanillaRNN(3, 4, 2, "tanh"), lambda: random_rnn_weights(3, 4, 2, seed=1, scale=1.0)),
+    "lstm": (lambda: LSTM(3, 4, 2), lambda: random_lstm_weights(3, 4, seed=2, scale=1.0)),
+    "gru before": (lambda: GRU(3, 4, 2), lambda: random_gru_weights(3, 4, seed=3, scale=1.0)),
+    "gru after": (lambda: GRU(3, 4, 2, batch_first=True, reset="after"),
+                  lambda: random_gru_weights(3, 4, seed=4, scale=1.0, reset="after")),
+    "mgu": (lambda: MGU(3, 4, 2), lambda: random_mgu_weights(3, 4, seed=5, scale=1.0)),
+}
+
+
+@pytest.mark.parametrize("kind", MODULES)
+def test_every_module_on_the_base_class_equals_the_lecture_equations(kind):
+    """forward() and run() against the equations stepped in the test: the states, the readout, the
+    final state, and (autograd through both) dh_T/dh_1, which needs run()'s states to be one graph."""
     torch.manual_seed(0)
-    model = make()
-    xs = torch.randn(2, 6, 3) if model.batch_first else torch.randn(6, 2, 3)
-    hs, zs = model(xs)
-    states, _ = model.run(xs)
-    stacked = torch.stack(states)
-    torch.testing.assert_close(stacked.transpose(0, 1) if model.batch_first else stacked, hs, rtol=0, atol=0)
-    assert zs.shape[-1] == 2
-    grads = torch.autograd.grad(states[-1].sum(), states[0])
-    assert grads[0].abs().sum() > 0
+    make, weights = MODULES[kind]
+    w = weights()
+    model = make().double().load_lecture_weights(w)
+    rng = np.random.default_rng(0)
+    xs = torch.tensor(rng.normal(size=(6, 2, 3)))
+    h0, c0 = torch.tensor(rng.normal(size=(2, 4))), torch.tensor(rng.normal(size=(2, 4)))
+    state = (h0, c0) if kind == "lstm" else h0
+    ref, c_last = _lecture_steps(kind, w, xs, h0.clone().requires_grad_(), c0)
+    ref_hs = torch.stack(ref)
+    hs, zs = model(xs.transpose(0, 1) if model.batch_first else xs, state)
+    if model.batch_first:
+        hs, zs = hs.transpose(0, 1), zs.transpose(0, 1)
+    torch.testing.assert_close(hs, ref_hs, rtol=0, atol=1e-13)
+    torch.testing.assert_close(zs, ref_hs @ model.W_out.T, rtol=0, atol=1e-13)
+    states, last = model.run(xs.transpose(0, 1) if model.batch_first else xs, state)
+    torch.testing.assert_close(torch.stack(states), ref_hs, rtol=0, atol=1e-13)
+    torch.testing.assert_close(last[1] if kind == "lstm" else last, c_last if kind == "lstm" else ref[-1],
+                               rtol=0, atol=1e-13)
+    grad, = torch.autograd.grad(states[-1].sum(), states[0])
+    grad_ref, = torch.autograd.grad(ref[-1].sum(), ref[0])
+    assert grad_ref.abs().max() > 1e-3
+    torch.testing.assert_close(grad, grad_ref, rtol=0, atol=1e-12)
 
 
 def test_positive_integers_are_checked_once_for_all():
