@@ -46,15 +46,16 @@ def __getattr__(name):
 def global_norm(grads) -> float:
     """Euclidean norm of all entries of an array, or of a list/tuple/dict of arrays together."""
     arrays = _as_list(grads)
-    return float(np.sqrt(sum(np.sum(np.asarray(g, dtype=float) ** 2) for g in arrays)))
+    return float(np.sqrt(sum(np.sum(g ** 2) for g in arrays)))
 
 
 def _as_list(grads):
+    """The entries of ``grads`` as float arrays, each checked under its own name (grads['W'], grads[0])."""
     if isinstance(grads, dict):
-        return list(grads.values())
+        return [as_array(f"grads[{k!r}]", v).astype(float) for k, v in grads.items()]
     if isinstance(grads, (list, tuple)):
-        return list(grads)
-    return [grads]
+        return [as_array(f"grads[{i}]", v).astype(float) for i, v in enumerate(grads)]
+    return [as_array("grads", grads).astype(float)]
 
 
 def clip_by_norm(grads, c: float):

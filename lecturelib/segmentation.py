@@ -301,6 +301,10 @@ def _windows_covering(n: int, window: int, stride: int, pad: bool) -> np.ndarray
     return cover, n_win
 
 
+MAX_SIDE = 4096
+"""The largest image side (and window) sliding_window_cost counts: its tables grow as side^2."""
+
+
 def sliding_window_cost(height: int, width: int, window: int, stride: int = 1, pad: bool = True) -> dict:
     """Count what sliding a ``window x window`` classifier over an image costs.
 
@@ -314,6 +318,9 @@ def sliding_window_cost(height: int, width: int, window: int, stride: int = 1, p
     for name, v, lo in (("height", height, 1), ("width", width, 1), ("window", window, 1), ("stride", stride, 1)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
             raise ValueError(f"{name}: expected an integer >= {lo}, got {v!r}")
+        if v > MAX_SIDE:
+            raise ValueError(f"{name}: expected at most {MAX_SIDE} pixels (the counts are made pixel by pixel), "
+                             f"got {v}")
     cover_h, n_h = _windows_covering(height, window, stride, pad)
     cover_w, n_w = _windows_covering(width, window, stride, pad)
     cover = np.outer(cover_h, cover_w)

@@ -10,6 +10,7 @@ whenever every argument was finite (functions whose NaN is documented, such as t
 that never occurs, are marked). The whole file runs in well under a minute.
 """
 import inspect
+import re
 import signal
 
 import numpy as np
@@ -229,8 +230,14 @@ def test_one_wrong_argument_gets_a_clear_error_or_a_sound_result(name, data):
         result = fn(**kwargs)
     except (ValueError, TypeError) as err:
         message = str(err)
-        names = list(inspect.signature(fn).parameters) + (list(original) if isinstance(original, dict) else [])
-        assert any(n in message for n in names), f"{name}({arg}=...): the message names no argument: {message}"
+        # The argument that was changed (or, for a dict of weights, the entry) must be named as a
+        # word of its own: a bare substring test passed any message containing 'a', 'b' or 'x'.
+        # A mismatch between two arguments may name the other one, if its name is not a single
+        # letter (a one-letter word such as 'a' is also English).
+        names = [arg] + ([key] if isinstance(original, dict) and arg != "cache" else [])
+        names += [n for n in inspect.signature(fn).parameters if len(n) > 1]
+        assert any(re.search(rf"(?<![A-Za-z0-9_]){re.escape(n)}(?![A-Za-z0-9_])", message) for n in names), \
+            f"{name}({arg}=...): the message names no argument ({', '.join(names)}): {message}"
         return
     except Hang:
         pytest.fail(f"{name}({arg}={junk!r:.80}) ran for more than 10 s")

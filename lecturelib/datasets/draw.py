@@ -57,9 +57,15 @@ def _colours(name, colours, n):
     return c
 
 
+MAX_COLOURS = 1 << 16
+"""The most colours distinct_colours makes (a stated limit: each is computed in Python)."""
+
+
 def distinct_colours(n: int, seed: int = 0) -> np.ndarray:
     """``n`` well-separated saturated colours ``(n, 3)`` uint8 (golden-ratio hue steps)."""
     n = _count("n", n)
+    if n > MAX_COLOURS:
+        raise ValueError(f"n: expected at most {MAX_COLOURS} colours, got {n}")
     hues = (seed * 0.137 + np.arange(n) * 0.618034) % 1.0
     return np.array([[int(255 * c) for c in colorsys.hsv_to_rgb(h, 0.85, 0.95)] for h in hues],
                     np.uint8).reshape(n, 3)

@@ -93,7 +93,7 @@ def voc_palette(n: int = 256) -> np.ndarray:
     ``7 - j`` of blue. So label 1 (aeroplane) is (128, 0, 0), 2 (bicycle) is
     (0, 128, 0), 15 (person) is (192, 128, 128) and 255 (void) is (224, 224, 192).
     """
-    if not isinstance(n, (int, np.integer)) or not 1 <= n <= 256:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= 256:
         raise ValueError(f"n: expected an int in [1, 256], got {n!r}")
     k = np.arange(n)
     rgb = np.zeros((n, 3), dtype=np.int64)
