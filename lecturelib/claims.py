@@ -19,6 +19,8 @@ import numbers
 
 import numpy as np
 
+from ._validate import check_int_range, check_positive_number, check_real
+
 __all__ = ["glue", "glue_many", "power_norms", "range_between", "first_below", "comparison_word"]
 
 
@@ -204,7 +206,8 @@ def saved_activation_bytes(model, xs) -> int:
 def state_numbers(kind: str, n_hidden: int) -> int:
     """Numbers a cell carries from one step to the next: ``h`` (and the LSTM's ``c``)."""
     if kind not in ("rnn", "gru", "mgu", "lstm"):
-        raise ValueError(f"state_numbers: kind must be rnn, gru, mgu or lstm, got {kind!r}")
+        raise ValueError(f"kind: expected rnn, gru, mgu or lstm, got {kind!r}")
+    n_hidden = check_int_range("n_hidden", n_hidden, 1)
     return 2 * n_hidden if kind == "lstm" else n_hidden
 
 
@@ -218,8 +221,12 @@ def steps_to_target(model, loss_fn, batch_fn, target: float, max_steps: int, lr:
     """
     import torch
 
+    window = check_int_range("window", window, 1)
+    max_steps = check_int_range("max_steps", max_steps, 1)
     if max_steps < window:
-        raise ValueError(f"steps_to_target: max_steps must be at least window = {window}, got {max_steps}")
+        raise ValueError(f"max_steps: expected at least window = {window}, got {max_steps}")
+    target = check_real("target", target)
+    check_positive_number(lr=lr)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     losses = []
     for step in range(max_steps):

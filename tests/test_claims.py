@@ -164,3 +164,24 @@ def test_steps_to_target_stops_when_the_target_is_met():
     never, _ = claims.steps_to_target(model, lambda m, b: (m[0] ** 2).sum() + 1.0, lambda s: None,
                                       target=0.5, max_steps=30, lr=0.1, window=5)
     assert never is None
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(kind="lstm", n_hidden=-1), "n_hidden"), (dict(kind="gru", n_hidden="a"), "n_hidden"),
+    (dict(kind="gru", n_hidden=True), "n_hidden"), (dict(kind="cnn", n_hidden=3), "kind")])
+def test_state_numbers_refuses_bad_sizes(kwargs, name):
+    with pytest.raises(ValueError, match=f"^{name}:"):
+        claims.state_numbers(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(window=0), "window"), (dict(window=-3), "window"), (dict(max_steps="x"), "max_steps"),
+    (dict(max_steps=3, window=5), "max_steps"), (dict(target=float("nan")), "target"), (dict(lr=0), "lr")])
+def test_steps_to_target_refuses_bad_settings(kwargs, name):
+    # window=0 once averaged every loss (losses[-0:] is the whole list) instead of being refused
+    import torch
+
+    model = torch.nn.ParameterList([torch.nn.Parameter(torch.tensor([3.0]))])
+    settings = dict(target=0.01, max_steps=50, lr=0.1, window=5) | kwargs
+    with pytest.raises(ValueError, match=f"^{name}:"):
+        claims.steps_to_target(model, lambda m, b: (m[0] ** 2).sum(), lambda s: None, **settings)
