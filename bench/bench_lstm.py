@@ -17,6 +17,10 @@ All in float32, one thread for torch (and for OpenBLAS when this script is start
 so that the numbers are less disturbed by other load on the machine. The variants are timed in
 turns (round robin) and the median of the repeats is reported; ratios are to nn.LSTM measured
 in the same rounds. Run: ``python bench/bench_lstm.py [--repeats N] [--threads K]``.
+
+Writes ``bench/results/bench_lstm.json`` (the table, its settings, the seconds and ratios). Chapter 4
+displays the copy that ships in lecturelib's data; to publish a new run, copy it there:
+``cp bench/results/bench_lstm.json lecturelib/data/``.
 """
 from __future__ import annotations
 
@@ -26,7 +30,10 @@ if __name__ == "__main__":  # must be set before numpy loads OpenBLAS
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
+import datetime
+import platform
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -103,18 +110,30 @@ def table(results: dict) -> str:
 
 
 def main(repeats: int = 9, threads: int = 1) -> dict:
-    """Run the benchmark, print a Markdown table, write bench/results/lstm.json, return the results."""
+    """Run the benchmark, print a Markdown table, write bench/results/bench_lstm.json, return the results."""
     old = torch.get_num_threads()
     torch.set_num_threads(threads)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    start = time.perf_counter()
     try:
         results = {"torch": torch.__version__, "threads": threads,
                    "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
-                   "sizes": {s: measure(s, repeats) for s in SIZES}}
+                   "repeats": repeats, "sizes": {s: measure(s, repeats) for s in SIZES}}
     finally:
         torch.set_num_threads(old)
+    sizes = "; ".join(f"{s}: batch {d['B']}, {d['T']} steps, input {d['m']}, hidden {d['n']}"
+                      for s, d in SIZES.items())
     results["table"] = table(results)
+    results["settings"] = (
+        f"Forward + backward on CPU, float32, {threads} torch thread(s); median of {repeats} rounds, the "
+        f"variants timed in turns; × nn.LSTM: ratio to nn.LSTM in the same rounds. Sizes: {sizes}. Produced by "
+        f"bench/bench_lstm.py on {datetime.date.today().isoformat()} with torch {torch.__version__} on "
+        f"{platform.machine()} ({os.cpu_count()} cores, load average {load:.1f} at the start), "
+        f"in {time.perf_counter() - start:.0f} s.")
     print(results["table"])
-    write_result("lstm.json", results)
+    print()
+    print(results["settings"])
+    write_result("bench_lstm.json", results)
     return results
 
 

@@ -5,14 +5,19 @@
 Both libraries run single-threaded (torch.set_num_threads(1); numpy's OpenBLAS limited to one
 thread where it can be), in float32, on sizes a decoder meets: an upsampling by 2 with a 4x4
 kernel (the usual choice that avoids checkerboard overlap), a 3x3 one, and a 2x2 stride-2 one.
-Prints a Markdown table and writes bench/results/transposed_conv.json; ``main()`` returns the dict.
+Prints a Markdown table and writes bench/results/bench_transposed_conv.json (the rows, the table and
+its settings); ``main()`` returns the dict. Chapter 9 displays the copy that ships in lecturelib's data;
+to publish a new run, copy it there: ``cp bench/results/bench_transposed_conv.json lecturelib/data/``.
 """
 from __future__ import annotations
 
 import ctypes
+import datetime
 import glob
 import os
+import platform
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -67,6 +72,8 @@ def main(repeats: int = 9, loop_repeats: int = 2) -> dict:
 
 
 def _run(repeats: int, loop_repeats: int, single: bool) -> dict:
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    start = time.perf_counter()
     rng = np.random.default_rng(0)
     rows = []
     for N, C_in, C_out, H, k, s, p in SIZES:
@@ -82,14 +89,25 @@ def _run(repeats: int, loop_repeats: int, single: bool) -> dict:
         rows.append(dict(input=f"{N}x{C_in}x{H}x{H}", kernel=f"{C_in}x{C_out}x{k}x{k}", stride=s, padding=p,
                          output="x".join(map(str, ref.shape)), torch_ms=1e3 * t_torch, numpy_ms=1e3 * t_np,
                          loop_ms=1e3 * t_loop, numpy_over_torch=t_np / t_torch, loop_over_torch=t_loop / t_torch))
-    result = dict(benchmark="transposed_conv", dtype="float32", torch_threads=torch.get_num_threads(),
-                  numpy_single_thread=single, rows=rows)
     header = ["input (N x C x H x W)", "weight", "s", "p", "output", "torch ms", "numpy ms", "loop ms",
               "numpy/torch", "loop/torch"]
-    print(markdown_table(header, [[r["input"], r["kernel"], r["stride"], r["padding"], r["output"],
-                                   f"{r['torch_ms']:.2f}", f"{r['numpy_ms']:.2f}", f"{r['loop_ms']:.1f}",
-                                   f"{r['numpy_over_torch']:.2f}", f"{r['loop_over_torch']:.1f}"] for r in rows]))
-    write_result("transposed_conv.json", result)
+    table = markdown_table(header, [[r["input"], r["kernel"], r["stride"], r["padding"], r["output"],
+                                     f"{r['torch_ms']:.2f}", f"{r['numpy_ms']:.2f}", f"{r['loop_ms']:.1f}",
+                                     f"{r['numpy_over_torch']:.2f}", f"{r['loop_over_torch']:.1f}"] for r in rows],
+                           right={5, 6, 7, 8, 9})
+    settings = (f"float32, one thread for torch{' and numpy' if single else ' (numpy threads not set)'}; "
+                f"median of {repeats} calls ({loop_repeats} for the loop) after one warm-up call. "
+                f"Produced by bench/bench_transposed_conv.py on {datetime.date.today().isoformat()} with "
+                f"torch {torch.__version__}, numpy {np.__version__} on {platform.machine()} "
+                f"({os.cpu_count()} cores, load average {load:.1f} at the start), "
+                f"in {time.perf_counter() - start:.0f} s.")
+    result = dict(benchmark="transposed_conv", dtype="float32", torch_threads=torch.get_num_threads(),
+                  numpy_single_thread=single, repeats=repeats, loop_repeats=loop_repeats, rows=rows,
+                  table=table, settings=settings)
+    print(table)
+    print()
+    print(settings)
+    write_result("bench_transposed_conv.json", result)
     return result
 
 
