@@ -71,6 +71,21 @@ def main(repeats: int = 9, loop_repeats: int = 2) -> dict:
             _numpy_threads(numpy_threads)
 
 
+LEGEND = "Layer: output channels, kernel, stride s, padding p; ÷ torch: time over PyTorch's, same sizes and run."
+
+
+def make_table(rows: list[dict]) -> str:
+    """The Markdown table of the rows measured by :func:`main` (narrow enough for the book's page)."""
+    header = ["input (N×C×H×W)", "layer", "torch ms", "numpy ms", "numpy ÷ torch", "loop ÷ torch"]
+    cells = []
+    for r in rows:
+        c_out, k = r["kernel"].split("x")[1:3]
+        cells.append([r["input"].replace("x", "×"), f"{c_out} out, {k}×{k}, s {r['stride']}, p {r['padding']}",
+                      f"{r['torch_ms']:.2f}", f"{r['numpy_ms']:.2f}", f"{r['numpy_over_torch']:.2f}",
+                      f"{r['loop_over_torch']:.1f}"])
+    return markdown_table(header, cells, right={2, 3, 4, 5})
+
+
 def _run(repeats: int, loop_repeats: int, single: bool) -> dict:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     start = time.perf_counter()
@@ -89,13 +104,8 @@ def _run(repeats: int, loop_repeats: int, single: bool) -> dict:
         rows.append(dict(input=f"{N}x{C_in}x{H}x{H}", kernel=f"{C_in}x{C_out}x{k}x{k}", stride=s, padding=p,
                          output="x".join(map(str, ref.shape)), torch_ms=1e3 * t_torch, numpy_ms=1e3 * t_np,
                          loop_ms=1e3 * t_loop, numpy_over_torch=t_np / t_torch, loop_over_torch=t_loop / t_torch))
-    header = ["input (N x C x H x W)", "weight", "s", "p", "output", "torch ms", "numpy ms", "loop ms",
-              "numpy/torch", "loop/torch"]
-    table = markdown_table(header, [[r["input"], r["kernel"], r["stride"], r["padding"], r["output"],
-                                     f"{r['torch_ms']:.2f}", f"{r['numpy_ms']:.2f}", f"{r['loop_ms']:.1f}",
-                                     f"{r['numpy_over_torch']:.2f}", f"{r['loop_over_torch']:.1f}"] for r in rows],
-                           right={5, 6, 7, 8, 9})
-    settings = (f"float32, one thread for torch{' and numpy' if single else ' (numpy threads not set)'}; "
+    table = make_table(rows)
+    settings = (f"{LEGEND} float32, one thread for torch{' and numpy' if single else ' (numpy threads not set)'}; "
                 f"median of {repeats} calls ({loop_repeats} for the loop) after one warm-up call. "
                 f"Produced by bench/bench_transposed_conv.py on {datetime.date.today().isoformat()} with "
                 f"torch {torch.__version__}, numpy {np.__version__} on {platform.machine()} "
