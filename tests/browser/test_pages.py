@@ -48,8 +48,10 @@ def test_every_image_loads(open_page, path):
 def test_colab_button_opens_this_chapters_notebook(open_page, chapter):
     page, _, _ = open_page(f"{chapter}.html")
     repo = CONFIG["repository"]["url"].removeprefix("https://github.com/")
-    expected = (f"https://colab.research.google.com/github/{repo}/blob/{CONFIG['repository']['branch']}/"
-                f"{chapter}.ipynb")
+    # The button opens the chapter's Colab edition, which the publish workflow pushes to its own branch
+    # (_config.yml: sphinx.config.colab_edition_branch; _ext/colab_links.py).
+    branch = CONFIG["sphinx"]["config"].get("colab_edition_branch", CONFIG["repository"]["branch"])
+    expected = f"https://colab.research.google.com/github/{repo}/blob/{branch}/{chapter}.ipynb"
     requested = []
     page.context.route("https://colab.research.google.com/**",
                        lambda r: (requested.append(r.request.url), r.fulfill(body="colab")))
