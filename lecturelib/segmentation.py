@@ -683,8 +683,8 @@ def plot_examples(fig, images, rows: dict, voc_labels, class_names=None, n: int 
         for i, (title, maps) in enumerate(rows.items(), start=1):
             axes[i, j].imshow(colour_labels(maps[j], voc_labels), interpolation="nearest")
             if j == 0:
-                axes[i, 0].set_ylabel(title, fontsize=9)
-        axes[0, 0].set_ylabel("image", fontsize=9)
+                axes[i, 0].set_ylabel(title, fontsize=10)
+        axes[0, 0].set_ylabel("image", fontsize=10)
     for ax in axes.ravel():
         ax.set_xticks([])
         ax.set_yticks([])
@@ -692,7 +692,9 @@ def plot_examples(fig, images, rows: dict, voc_labels, class_names=None, n: int 
         pal = voc_palette()
         handles = [Patch(color=pal[v] / 255, label=name) for v, name in zip(voc_labels, class_names)]
         handles.append(Patch(color=pal[IGNORE] / 255, label="void (255)"))
-        fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=8, frameon=False)
+        # Two rows of at most four entries: one row at a readable size is wider than the figure.
+        fig.legend(handles=handles, loc="lower center", ncol=min(4, len(handles)), fontsize=9.5, frameon=False,
+                   handlelength=1.2, columnspacing=1.2, labelspacing=0.2, borderaxespad=0.05)
     return axes
 
 
