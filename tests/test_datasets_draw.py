@@ -4,6 +4,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
 from lecturelib.datasets import coco, draw, synthetic, voc  # noqa: E402
 
@@ -45,4 +46,20 @@ def test_figures_draw_without_error():
     draw.plot_palette(ax)
     assert len(ax.patches) == 22
     draw.draw_keypoints(ax, np.array([[1, 1, 2]] * 5 + [[0, 0, 0]] * 12))
+    plt.close("all")
+
+
+def test_five_tasks_text_size_and_titles():
+    rec = coco.image_record(synthetic.coco_sample_root(), "val", index=2)
+    args = (rec["image"], rec["instances"], rec["panoptic_ids"], rec["segments_info"],
+            rec["panoptic_categories"])
+    fig = plt.figure()
+    axes = draw.five_tasks(fig, *args, fontsize=11, titles="short")
+    texts = [t for ax in axes for t in ax.texts + [ax.title] if t.get_text()]
+    assert {t.get_fontsize() for t in texts} == {11}      # titles, class list and box labels
+    assert axes[2].get_title() == "semantic segmentation"
+    draw.five_tasks(fig, *args, ncols=5, titles="none")
+    assert all(ax.get_title() == "" for ax in fig.axes)
+    with pytest.raises(ValueError, match=r"titles: expected .* got 'long'"):
+        draw.five_tasks(fig, *args, titles="long")
     plt.close("all")

@@ -179,25 +179,40 @@ def draw_keypoints(ax, keypoints, skeleton=COCO_SKELETON, colour=(1.0, 0.9, 0.1)
     ax.scatter(k[hid, 0], k[hid, 1], s=size, facecolors="none", edgecolors=colour, linewidths=1.0, zorder=3)
 
 
-def _off(ax, title):
-    ax.set_title(title, fontsize=9)
+def _off(ax, title, fontsize: float = 9):
+    ax.set_title(title, fontsize=fontsize)
     ax.set_xticks([])
     ax.set_yticks([])
 
 
+_TASKS = (("classification", "which classes?"),
+          ("object detection", "a box and a class per object"),
+          ("semantic segmentation", "a class per pixel"),
+          ("instance segmentation", "a mask per object"),
+          ("panoptic segmentation", "stuff classes + each thing"),
+          ("captioning (COCO)", "sentences about the image"))
+
+
 def five_tasks(fig, image, instances, panoptic_ids, segments_info, categories, captions=None,
-               ncols: int = 3):
+               ncols: int = 3, fontsize: float = 9, titles: str = "full"):
     """Classification, detection, semantic, instance and panoptic segmentation of one image.
 
     Args:
-        fig: a matplotlib Figure (emptied first).
+        fig: a matplotlib Figure or SubFigure (emptied first).
         image: ``(H, W, 3)`` uint8.
         instances: list of ``{"bbox": [x, y, w, h], "category_id", "mask": (H, W) bool, "iscrowd"}``.
         panoptic_ids: ``(H, W)`` segment ids; ``segments_info`` and ``categories`` as in the panoptic JSON.
         captions: optional sentences, shown in a sixth panel (COCO's captioning task).
         ncols: panels per row (3 gives a 2 x 3 grid, 5 or 6 a single row).
+        fontsize: points of every text (titles, class names, box labels, captions). A figure
+            ``W`` inches wide shown across a ``C``-pixel column shows it at
+            ``fontsize * C / (72 W)`` pixels.
+        titles: ``"full"`` (the task and what it asks), ``"short"`` (the task's name) or
+            ``"none"`` (e.g. the lower rows of a grid of several images).
     """
     from .boxes import xywh_to_xyxy
+    if titles not in ("full", "short", "none"):
+        raise ValueError(f"titles: expected 'full', 'short' or 'none', got {titles!r}")
     fig.clear()
     n = 5 + (captions is not None)
     nrows = -(-max(n, 5) // ncols)
@@ -206,29 +221,26 @@ def five_tasks(fig, image, instances, panoptic_ids, segments_info, categories, c
     things = [a for a in instances if not a.get("iscrowd", 0)]
     names = sorted({categories[a["category_id"]]["name"] for a in instances})
     axes[0].imshow(img)
-    axes[0].text(0.02, 0.98, "\n".join(names), transform=axes[0].transAxes, va="top", fontsize=8,
-                 color="white", bbox=dict(facecolor="black", alpha=0.6, pad=2))
-    _off(axes[0], "classification\n(which classes?)")
+    axes[0].text(0.02, 0.98, "\n".join(names), transform=axes[0].transAxes, va="top",
+                 fontsize=fontsize, color="white", bbox=dict(facecolor="black", alpha=0.6, pad=2))
     axes[1].imshow(img)
     draw_boxes(axes[1], xywh_to_xyxy([a["bbox"] for a in things]) if things else np.zeros((0, 4)),
                [categories[a["category_id"]]["name"] for a in things],
-               [category_colour(a["category_id"]) for a in things], fontsize=8)
-    _off(axes[1], "object detection\n(a box and a class per object)")
+               [category_colour(a["category_id"]) for a in things], fontsize=fontsize)
     sem = np.zeros(img.shape[:2], np.int64)
     for a in instances:
         sem[a["mask"]] = a["category_id"]
     pal = np.array([category_colour(i) for i in range(256)])
     axes[2].imshow(overlay_mask(img, sem, 0.75, pal))
-    _off(axes[2], "semantic segmentation\n(a class per pixel)")
     axes[3].imshow(outline_instances(img, [a["mask"] for a in things], fill_alpha=0.6))
-    _off(axes[3], "instance segmentation\n(a mask per object)")
     axes[4].imshow(panoptic_colours(panoptic_ids, segments_info, categories))
-    _off(axes[4], "panoptic segmentation\n(stuff classes + each thing)")
     if captions is not None:
         import textwrap
         text = "\n\n".join(textwrap.fill(f"\u201c{c}\u201d", 30) for c in captions)
-        axes[5].text(0.5, 0.5, text, ha="center", va="center", fontsize=8, transform=axes[5].transAxes)
-        _off(axes[5], "captioning (COCO)\n(sentences about the image)")
+        axes[5].text(0.5, 0.5, text, ha="center", va="center", fontsize=fontsize,
+                     transform=axes[5].transAxes)
+    for ax, (task, asks) in zip(axes[:n], _TASKS):
+        _off(ax, {"full": f"{task}\n({asks})", "short": task, "none": ""}[titles], fontsize)
     for ax in axes[n:]:
         ax.axis("off")
     return axes
