@@ -22,6 +22,12 @@ from matplotlib.animation import FuncAnimation
 
 from .runmode import is_static  # one definition, shared with the training loop
 
+#: CSS pixels per inch of figure width at which an offline animation is shown on the page.
+SHOWN_DPI = 80
+#: Frames hold this many pixels per CSS pixel, so they stay sharp on high-density (2x) screens
+#: and in the PDFs; the page still shows them ``figsize[0] * SHOWN_DPI`` pixels wide.
+PIXEL_RATIO = 2
+
 
 def _settings(params: dict[str, Sequence], defaults: dict | None):
     if not params:
@@ -48,10 +54,11 @@ def _draw(plot: Callable, fig, name: str, values: dict):
 
 
 def make_animation(plot: Callable, params: dict[str, Sequence], animate: str | None = None,
-                   defaults: dict | None = None, figsize=(7.5, 4.0), dpi: int = 80,
-                   interval_ms: int = 500) -> FuncAnimation:
+                   defaults: dict | None = None, figsize=(7.5, 4.0),
+                   dpi: int = SHOWN_DPI * PIXEL_RATIO, interval_ms: int = 500) -> FuncAnimation:
     """An animation of ``plot`` over the values of parameter ``animate`` (default: the first),
-    the other parameters held at their defaults (the middle value unless given)."""
+    the other parameters held at their defaults (the middle value unless given). Its frames
+    are ``figsize * dpi`` pixels; :func:`animation_html` says how wide the page shows them."""
     chosen = _settings(params, defaults)
     animate = animate or next(iter(params))
     if animate not in params:
@@ -65,6 +72,23 @@ def make_animation(plot: Callable, params: dict[str, Sequence], animate: str | N
 
     frame(0)
     return FuncAnimation(fig, frame, frames=len(frames), interval=interval_ms, repeat=False)
+
+
+def animation_html(anim: FuncAnimation, shown_width: int) -> str:
+    """The animation as self-contained HTML (matplotlib's ``to_jshtml``), its frames shown
+    ``shown_width`` CSS pixels wide whatever their own pixel width (the height follows)."""
+    if isinstance(shown_width, bool) or not isinstance(shown_width, int) or shown_width < 1:
+        raise ValueError(f"shown_width: expected a positive whole number of pixels, got {shown_width!r}")
+    html = anim.to_jshtml(default_mode="once")
+    # matplotlib links Font Awesome 4 from a CDN for the play buttons; the book's theme
+    # already ships Font Awesome, and a CDN link breaks the promise of an offline book.
+    html = re.sub(r'<link rel="stylesheet"\s+href="https://[^"]*font-awesome[^"]*">', "", html)
+    # The frame's <img> carries no size, so a browser would show every frame pixel as a CSS
+    # pixel; the width attribute keeps it at its page size (book.css: max-width 100%, height auto).
+    html, n = re.subn(r'(<img id="_anim_img\w+")>', rf'\1 width="{shown_width}">', html)
+    if n != 1:
+        raise RuntimeError(f"expected one frame <img> in matplotlib's jshtml, found {n}")
+    return html
 
 
 def make_interactive(plot: Callable, params: dict[str, Sequence], defaults: dict | None = None,
@@ -102,10 +126,7 @@ def explore(plot: Callable, params: dict[str, Sequence], animate: str | None = N
         static = is_static()
     if static:
         anim = make_animation(plot, params, animate, defaults, figsize)
-        # matplotlib links Font Awesome 4 from a CDN for the play buttons; the book's theme
-        # already ships Font Awesome, and a CDN link breaks the promise of an offline book.
-        html = re.sub(r'<link rel="stylesheet"\s+href="https://[^"]*font-awesome[^"]*">', "",
-                      anim.to_jshtml(default_mode="once"))
+        html = animation_html(anim, round(figsize[0] * SHOWN_DPI))
         plt.close(anim._fig)
         display(HTML(html))
     else:

@@ -5,7 +5,7 @@ import matplotlib
 import numpy as np
 import pytest
 
-from lecturelib.explorers import explore, is_static, make_animation, make_interactive
+from lecturelib.explorers import animation_html, explore, is_static, make_animation, make_interactive
 from lecturelib.plotting import plot_gain_example
 
 matplotlib.use("agg")
@@ -50,6 +50,32 @@ def test_static_explore_embeds_an_animation_with_a_slider(monkeypatch):
     html = shown[0].data
     assert "<img" in html and 'type="range"' in html and html.count("data:image/png;base64") >= 1
     assert "https://" not in html, "the offline animation must not fetch anything"
+
+
+def test_static_frames_hold_twice_the_pixels_they_are_shown_at(monkeypatch):
+    import base64
+    import re
+
+    from PIL import Image
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+    explore(_line, {"slope": [0.0, 1.0]}, figsize=(5, 3), static=True)
+    html = shown[0].data
+    width = re.search(r'<img id="_anim_img\w+" width="(\d+)">', html)
+    assert width and int(width.group(1)) == 5 * 80      # shown as wide as an 80-dpi frame was
+    # matplotlib breaks each frame's base64 text into lines ending in a backslash (JavaScript)
+    frames = re.findall(r"data:image/png;base64,([A-Za-z0-9+/=\\\s]+)", html)
+    assert len(frames) == 2
+    for b64 in frames:
+        with Image.open(io.BytesIO(base64.b64decode(re.sub(r"[\\\s]", "", b64)))) as im:
+            assert im.size == (2 * 5 * 80, 2 * 3 * 80)
+
+
+@pytest.mark.parametrize("width", [0, -5, 12.5, True, "400"])
+def test_animation_html_refuses_a_bad_width(width):
+    anim = make_animation(_line, {"slope": [0.0, 1.0]})
+    with pytest.raises(ValueError, match="shown_width: expected a positive whole number"):
+        animation_html(anim, width)
 
 
 def test_live_explore_shows_a_widget(monkeypatch):

@@ -143,9 +143,8 @@ def test_every_figure_is_numbered_with_a_caption_and_alt_text(open_at, chapter):
 def test_figures_are_sharp_on_high_density_screens(open_at, chapter):
     page = open_at(f"{chapter}.html", LAPTOP)
     # A figure is sharp at 2 device pixels per CSS pixel when it is vector (SVG) or holds at least
-    # twice as many pixels as it is shown across. Animation frames are PNGs by matplotlib's design.
+    # twice as many pixels as it is shown across; animation frames included (explorers.PIXEL_RATIO).
     blurry = page.evaluate("""() => [...document.querySelectorAll('article div.cell_output img')]
-        .filter(i => !(i.id || '').startsWith('_anim_img'))
         .filter(i => !/\\.svg(\\?|$)/.test(i.currentSrc || i.src) && i.naturalWidth < 1.9 * i.clientWidth)
         .map(i => `${(i.getAttribute('src') || '').slice(-30)}: ${i.naturalWidth} px shown at ${i.clientWidth}`)""")
     assert not blurry, f"figures blurry on a 2x screen: {blurry}"
