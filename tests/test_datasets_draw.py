@@ -63,3 +63,10 @@ def test_five_tasks_text_size_and_titles():
     with pytest.raises(ValueError, match=r"titles: expected .* got 'long'"):
         draw.five_tasks(fig, *args, titles="long")
     plt.close("all")
+
+
+def test_palette_labels_take_the_given_size():
+    fig, ax = plt.subplots()
+    draw.plot_palette(ax, fontsize=10)
+    assert len(ax.texts) == 22 and {t.get_fontsize() for t in ax.texts} == {10}
+    plt.close("all")

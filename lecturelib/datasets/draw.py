@@ -246,8 +246,9 @@ def five_tasks(fig, image, instances, panoptic_ids, segments_info, categories, c
     return axes
 
 
-def plot_palette(ax, labels=None, names=None, per_row: int = 11):
-    """Swatches of the VOC palette for ``labels`` (default: 0..20 and 255), each with its index and name."""
+def plot_palette(ax, labels=None, names=None, per_row: int = 11, fontsize: float = 8):
+    """Swatches of the VOC palette for ``labels`` (default: 0..20 and 255), each with its index and
+    name in ``fontsize`` points."""
     from matplotlib.patches import Rectangle
     from .voc import VOC_CLASSES
     labels = list(range(21)) + [255] if labels is None else list(labels)
@@ -258,7 +259,7 @@ def plot_palette(ax, labels=None, names=None, per_row: int = 11):
         y = -2.0 * r
         ax.add_patch(Rectangle((c, y), 0.9, 0.9, facecolor=pal[k] / 255.0, edgecolor="0.6", linewidth=0.5))
         name = (names or {}).get(k) or (VOC_CLASSES[k] if k < len(VOC_CLASSES) else ("void" if k == 255 else str(k)))
-        ax.text(c + 0.45, y - 0.1, f"{k}\n{name}", ha="center", va="top", fontsize=7)
+        ax.text(c + 0.45, y - 0.1, f"{k}\n{name}", ha="center", va="top", fontsize=fontsize)
     ax.set_xlim(-0.1, per_row)
     ax.set_ylim(-2.0 * rows + 0.6, 1.0)
     ax.axis("off")
