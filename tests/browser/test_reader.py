@@ -94,6 +94,21 @@ def test_every_code_cell_and_output_fits_the_column_on_a_laptop(open_at, path):
     assert not cut, f"{len(cut)} code cells or outputs scroll sideways at 1280 px: {cut[:5]}"
 
 
+@pytest.mark.parametrize("path", PAGES[1:])
+def test_80_columns_of_code_fit_on_one_line_on_a_laptop(open_at, path):
+    # The chapters keep code within 80 columns (tests/test_code_width.py); every code cell,
+    # those behind "Show code cell source" opened, must show 80 of its characters on one line.
+    page = open_at(path, LAPTOP)
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    narrow = page.evaluate("""() => [...document.querySelectorAll('div.cell_input pre')].map(p => {
+        const cs = getComputedStyle(p), ctx = document.createElement('canvas').getContext('2d');
+        ctx.font = `${cs.fontSize} ${cs.fontFamily}`;
+        const room = p.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+        return [room, ctx.measureText('x'.repeat(80)).width, p.textContent.slice(0, 40)];
+      }).filter(([room, need]) => room < need)""")
+    assert not narrow, f"code cells with room for fewer than 80 columns: {narrow[:5]}"
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_no_page_scrolls_sideways_on_a_phone(open_at, path):
     page = open_at(path, PHONE)
