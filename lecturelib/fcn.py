@@ -32,6 +32,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
+from ._validate import check_int_range
 from .segmentation import IGNORE, train_minibatches
 
 STRIDE = 8
@@ -186,6 +187,9 @@ def object_crops(x, y, crop: int = 40, per_image_background: int = 2, jitter: in
     Returns:
         crops (M, 3, crop, crop) and labels (M,) int64.
     """
+    crop = check_int_range("crop", crop, 2, 1024)
+    per_image_background = check_int_range("per_image_background", per_image_background, 0, 1024)
+    jitter = check_int_range("jitter", jitter, 0, 1024)
     x, y = torch.as_tensor(x), torch.as_tensor(y)
     if x.ndim != 4 or tuple(y.shape) != (x.shape[0], *x.shape[2:]):
         raise ValueError(f"y: expected shape (N, H, W) matching x {tuple(x.shape)}, got {tuple(y.shape)}")
@@ -209,8 +213,12 @@ def object_crops(x, y, crop: int = 40, per_image_background: int = 2, jitter: in
             cx = int((cols.min() + cols.max()) // 2 + shift[1])
             cut(n, min(max(cy, 0), H - 1), min(max(cx, 0), W - 1), c)
         rows, cols = torch.nonzero(y[n] == 0, as_tuple=True)
-        for i in torch.randint(len(rows), (per_image_background if len(rows) else 0,), generator=gen).tolist():
-            cut(n, int(rows[i]), int(cols[i]), 0)
+        if len(rows):   # an image with no background pixel gives no background crop
+            for i in torch.randint(len(rows), (per_image_background,), generator=gen).tolist():
+                cut(n, int(rows[i]), int(cols[i]), 0)
+    if not crops:
+        raise ValueError("y: no object and no background pixel to crop (every label is void); "
+                         "expected at least one image with labels other than 255")
     return torch.stack(crops), torch.tensor(labels, dtype=torch.long)
 
 
@@ -218,8 +226,7 @@ def train_classifier(model: CropClassifier, crops, labels, steps: int = 200, bat
                      lr: float = 3e-3, seed: int = 0, num_threads: int | None = 1):
     """Train the crop classifier with Adam on cross-entropy (random minibatches, random horizontal flips,
     a one-cycle schedule peaking at ``lr``). Returns a :class:`lecturelib.training.TrainingLog`."""
-    if steps < 1:
-        raise ValueError(f"steps: expected a positive number of steps, got {steps}")
+    steps = check_int_range("steps", steps, 1)
     return train_minibatches(model, crops, labels, F.cross_entropy, steps, batch_size, lr, seed, True,
                              "classifier", num_threads)
 

@@ -30,10 +30,8 @@ from torch import nn
 import torch.nn.functional as F
 
 from ._validate import as_array, check_choice, check_int_range, check_positive_number
-from .training import train
-
-IGNORE = 255
-"""The void label: pixels with this label count in no loss and no metric."""
+from .datasets.voc import VOID as IGNORE  # noqa: F401  (the void label, 255: in no loss and no metric)
+from .training import count_parameters, train  # noqa: F401  (count_parameters: chapter 8 imports it from here)
 
 
 # ================================================================ data
@@ -469,11 +467,6 @@ class EncoderDecoder(nn.Module):
                 x = x + skip
             x = dec(x)
         return self.head(x)
-
-
-def count_parameters(model: nn.Module) -> int:
-    """The number of trainable parameters."""
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
 # ================================================================ loss and metrics

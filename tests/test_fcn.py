@@ -128,3 +128,21 @@ def test_training_the_classifier_lowers_its_loss():
     log = fcn.train_classifier(clf, crops, labels, steps=60, batch_size=32, lr=1e-2)
     assert log.loss[-1] < 0.5 * log.loss[0]
     assert fcn.classifier_accuracy(clf, crops, labels) > 0.9
+
+
+def test_bad_arguments_are_named():
+    with pytest.raises(ValueError, match="^steps:"):
+        fcn.train_classifier(None, None, None, steps="x")
+    x = torch.zeros(2, 3, 8, 8)
+    with pytest.raises(ValueError, match="^y: no object"):
+        fcn.object_crops(x, torch.full((2, 8, 8), 255))
+    for name, value in (("crop", 0), ("jitter", -1), ("per_image_background", True)):
+        with pytest.raises(ValueError, match=f"^{name}:"):
+            fcn.object_crops(x, torch.zeros(2, 8, 8, dtype=torch.long), **{name: value})
+
+
+def test_an_image_without_background_still_gives_its_object_crop():
+    x = torch.zeros(1, 3, 8, 8)
+    y = torch.full((1, 8, 8), 3)
+    crops, labels = fcn.object_crops(x, y, crop=4)
+    assert labels.tolist() == [3] and crops.shape == (1, 3, 4, 4)
