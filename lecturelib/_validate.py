@@ -9,10 +9,12 @@ from __future__ import annotations
 import numpy as np
 
 
-def as_array(name: str, value, ndim: int | tuple[int, ...] | None = None) -> np.ndarray:
+def as_array(name: str, value, ndim: int | tuple[int, ...] | None = None,
+             keep_float32: bool = False) -> np.ndarray:
     """Convert ``value`` to a float numpy array and check its number of dimensions.
 
-    ``ndim`` may be an int or a tuple of allowed ints.
+    ``ndim`` may be an int or a tuple of allowed ints. With ``keep_float32`` a float32 array stays
+    float32 (anything else becomes float64).
     """
     if value is None:
         raise ValueError(f"{name}: expected an array, got None")
@@ -22,7 +24,7 @@ def as_array(name: str, value, ndim: int | tuple[int, ...] | None = None) -> np.
         arr = np.asarray(value)
         if np.iscomplexobj(arr):  # float() would silently drop the imaginary part
             raise ValueError("complex values; expected real numbers")
-        arr = np.asarray(arr, dtype=float)
+        arr = arr.astype(np.float32 if keep_float32 and arr.dtype == np.float32 else np.float64, copy=False)
     except (TypeError, ValueError) as err:
         raise ValueError(f"{name}: expected a numeric array, got {type(value).__name__} ({err})") from None
     if ndim is not None:

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_shape
+from ._validate import as_array, check_shape
 
 __all__ = [
     "pair", "transposed_output_size", "transposed_output_size_simple", "conv_output_size",
@@ -88,21 +88,7 @@ def pair(name: str, value, minimum: int = 0) -> tuple[int, int]:
 
 def _float_array(name: str, value, ndims: tuple[int, ...]) -> np.ndarray:
     """A float array (float32 stays float32, anything else becomes float64) of one of ``ndims``."""
-    if value is None:
-        raise ValueError(f"{name}: expected an array, got None")
-    if hasattr(value, "detach"):  # a torch tensor
-        value = value.detach().cpu().numpy()
-    try:
-        arr = np.asarray(value)
-        if np.iscomplexobj(arr):   # a cast to float would drop the imaginary part without a word
-            raise ValueError(f"{name}: expected a real array, got complex values")
-        arr = arr.astype(np.float32 if arr.dtype == np.float32 else np.float64, copy=False)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{name}: expected a numeric array, got {type(value).__name__} ({err})") from None
-    if arr.ndim not in ndims:
-        want = " or ".join(f"{d}-D" for d in ndims)
-        raise ValueError(f"{name}: expected a {want} array, got shape {arr.shape} ({arr.ndim}-D)")
-    return arr
+    return as_array(name, value, ndims, keep_float32=True)
 
 
 # ---------------------------------------------------------------- output sizes

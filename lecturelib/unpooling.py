@@ -27,17 +27,23 @@ def _factor(factor) -> int:
     return int(factor)
 
 
+def _maps_and_factor(x, factor):
+    """``x`` as a float array (..., H, W) and the checked factor f, the output (..., f H, f W) within limits."""
+    x = as_array("x", x)
+    if x.ndim < 2:
+        raise ValueError(f"x: expected an array (..., H, W) with at least 2 dimensions, got shape {x.shape}")
+    f = _factor(factor)
+    check_size("factor", x.shape[:-2] + (x.shape[-2] * f, x.shape[-1] * f), "the output")
+    return x, f
+
+
 def nearest_unpool(x, factor: int = 2) -> np.ndarray:
     """Nearest-neighbour unpooling: ``y[..., i, j] = x[..., i // f, j // f]``.
 
     Args:
         x: (..., H, W). Returns (..., f H, f W).
     """
-    x = as_array("x", x)
-    if x.ndim < 2:
-        raise ValueError(f"x: expected an array (..., H, W) with at least 2 dimensions, got shape {x.shape}")
-    f = _factor(factor)
-    check_size("factor", x.shape[:-2] + (x.shape[-2] * f, x.shape[-1] * f), "the output")
+    x, f = _maps_and_factor(x, factor)
     return np.repeat(np.repeat(x, f, axis=-2), f, axis=-1)
 
 
@@ -47,11 +53,7 @@ def bed_of_nails(x, factor: int = 2) -> np.ndarray:
     Args:
         x: (..., H, W). Returns (..., f H, f W).
     """
-    x = as_array("x", x)
-    if x.ndim < 2:
-        raise ValueError(f"x: expected an array (..., H, W) with at least 2 dimensions, got shape {x.shape}")
-    f = _factor(factor)
-    check_size("factor", x.shape[:-2] + (x.shape[-2] * f, x.shape[-1] * f), "the output")
+    x, f = _maps_and_factor(x, factor)
     y = np.zeros(x.shape[:-2] + (x.shape[-2] * f, x.shape[-1] * f))
     y[..., ::f, ::f] = x
     return y
