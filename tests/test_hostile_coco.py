@@ -4,8 +4,6 @@ that disagree with their image. Each must be refused with a clear error, before 
 import copy
 import json
 import os
-import signal
-from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -15,21 +13,11 @@ from pycocotools import mask as cocomask
 
 from lecturelib.datasets import coco, synthetic
 from lecturelib.datasets.errors import DatasetFormatError
+from timeouts import alarm
 
 SAMPLE = synthetic.coco_sample_root()
 
 
-@contextmanager
-def alarm(seconds):
-    def ring(*_):
-        raise TimeoutError(f"still running after {seconds} s")
-    old = signal.signal(signal.SIGALRM, ring)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
 
 
 SQUARE = {"segmentation": [[1, 1, 5, 1, 5, 4, 1, 4]]}

@@ -8,30 +8,17 @@ import gzip
 import hashlib
 import http.server
 import io
-import signal
 import tarfile
 import threading
 import time
 import zipfile
-from contextlib import contextmanager
 
 import pytest
 
 from lecturelib.datasets import download as D
+from timeouts import alarm
 
 
-@contextmanager
-def alarm(seconds):
-    """Fail (instead of hanging) when the block runs longer than ``seconds``."""
-    def ring(*_):
-        raise TimeoutError(f"still running after {seconds} s")
-    old = signal.signal(signal.SIGALRM, ring)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def nothing_outside(tmp_path, dest):

@@ -2,8 +2,6 @@
 argument gets a ValueError or TypeError naming it (never a silent wrong result, an obscure error from
 deep inside numpy or torch, or a loop without end). Where a check could refuse too much, a valid
 neighbour of the bad call is shown to still work."""
-import signal
-from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -12,19 +10,9 @@ import torch
 from lecturelib import bptt, gradients, gru, lstm, mrnn, rnn, second_order, segmentation, tasks, training
 from lecturelib import transposed_conv as tc
 from lecturelib import unpooling as up
+from timeouts import alarm
 
 
-@contextmanager
-def alarm(seconds):
-    def ring(*_):
-        raise TimeoutError(f"still running after {seconds} s")
-    old = signal.signal(signal.SIGALRM, ring)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def refused(name, fn, *args, **kwargs):

@@ -2,8 +2,6 @@
 out of JPEGImages/, numbers Python would read but VOC never writes, repeated elements, masks
 that are not VOC label PNGs. Each must be refused with the file named, never read or returned."""
 import os
-import signal
-from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -12,19 +10,9 @@ from PIL import Image
 from lecturelib.datasets import synthetic, voc
 from lecturelib.datasets.errors import DatasetFormatError
 from lecturelib.datasets.torch_datasets import VOCDetection, VOCSegmentation
+from timeouts import alarm
 
 
-@contextmanager
-def alarm(seconds):
-    def ring(*_):
-        raise TimeoutError(f"still running after {seconds} s")
-    old = signal.signal(signal.SIGALRM, ring)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
 
 
 GOOD = """<annotation><folder>VOC2012</folder><filename>a.jpg</filename>
