@@ -8,11 +8,18 @@ the task (final MSE below a tenth of the baseline 1/6), the last measured back-p
 ratio (geometric mean over steps of ``||(∂h_{t+1}/∂h_t)^T δ|| / ||δ||``), and the wall time.
 
 Run: ``python bench/bench_adding.py [--lengths 50 100] [--steps 3000] [--seeds 0 1]``; prints a
-Markdown table and writes ``bench/results/adding.json``. CPU only, one torch thread.
+Markdown table and writes ``bench/results/bench_adding.json`` (the per-seed results, the table and a
+caption naming the settings, date and machine). CPU only, one torch thread. Chapter 3 displays the copy
+that ships in lecturelib's data and checks its prose against it; to publish a new run, copy it there:
+``cp bench/results/bench_adding.json lecturelib/data/`` (and rebuild: the chapter's asserts name any
+sentence the new run contradicts).
 """
 from __future__ import annotations
 
 import argparse
+import datetime
+import os
+import platform
 import sys
 from pathlib import Path
 
@@ -45,16 +52,14 @@ def run(lengths=(50, 100), steps: int = 3000, seeds=(0, 1), n_hidden: int = 32, 
 
 
 def table(results: dict) -> str:
+    """The Markdown table of :func:`run`'s results, one row per length and recipe (the settings go in
+    the caption, ``results["settings"]``)."""
     header = ["T", "recipe", "final MSE per seed", f"solved (MSE < {results['baseline'] / 10:.4f})",
               "norm ratio per step", "seconds per run"]
     rows = [[r["T"], r["recipe"], ", ".join(f"{v:.4f}" for v in r["final_mse"]),
              f"{r['solved']}/{len(r['final_mse'])}", f"{np.mean(r['ratio']):.3f}", f"{np.mean(r['seconds']):.0f}"]
             for r in results["rows"]]
-    lines = [markdown_table(header, rows), ""]
-    lines.append(f"Baseline (predict 1): MSE {results['baseline']:.4f}. {results['steps']} steps, batch "
-                 f"{results['batch_size']}, hidden {results['n_hidden']}, Adam {results['lr']}, clipping at "
-                 f"{results['clip']}, seeds {results['seeds']}.")
-    return "\n".join(lines)
+    return markdown_table(header, rows, right={0, 3, 4, 5})
 
 
 def main(argv=None) -> dict:
@@ -65,10 +70,22 @@ def main(argv=None) -> dict:
     parser.add_argument("--hidden", type=int, default=32)
     args = parser.parse_args([] if argv is None else argv)
     torch.set_num_threads(1)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     results, total = timed(lambda: run(args.lengths, args.steps, args.seeds, args.hidden))
     results["total_seconds"] = total
-    print(table(results))
-    write_result("adding.json", results)
+    results["table"] = table(results)
+    results["settings"] = (
+        f"{results['steps']} Adam steps (learning rate {results['lr']}), batch {results['batch_size']}, hidden "
+        f"size {results['n_hidden']}, every recipe clipped at {results['clip']}; seeds {results['seeds']}. Final MSE: "
+        f"mean of the last 200 steps; solved: final MSE below a tenth of the baseline "
+        f"{results['baseline']:.4f}; norm ratio: the last one measured, mean over seeds. Produced by "
+        f"bench/bench_adding.py on {datetime.date.today().isoformat()} with torch {torch.__version__} on "
+        f"{platform.machine()} ({os.cpu_count()} cores, 1 torch thread, load average {load:.1f} at the start), "
+        f"in {total:.0f} s.")
+    print(results["table"])
+    print()
+    print(results["settings"])
+    write_result("bench_adding.json", results)
     return results
 
 
