@@ -14,14 +14,17 @@ parameters (``lecturelib.recipes.hidden_for_budget``: the GRU gets more units th
 4. memory length: the longest delay of the echo task (``lecturelib.tasks.echo_task``) learned to an MSE
    below 0.1 within a step budget.
 
-Writes ``bench/results/gru_lstm_claims.json`` and the table, with its settings, into
-``lecturelib/data/bench_gru_lstm_claims.json``, which chapter 5 displays.
-Run: ``python bench/bench_gru_lstm_claims.py [--seeds 2] [--quick]``.
+Writes ``bench/results/bench_gru_lstm_claims.json`` (the measurements, the table and a caption naming the
+settings, date and machine). Chapter 5 displays the copy that ships in lecturelib's data and asserts its prose
+against it; to publish a new run, copy it there: ``cp bench/results/bench_gru_lstm_claims.json lecturelib/data/``
+(never a ``--quick`` run). Run: ``python bench/bench_gru_lstm_claims.py [--seeds 2] [--quick]``.
 """
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
+import os
 import platform
 import sys
 import time
@@ -30,14 +33,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchkit import RESULTS, ROOT, write_result  # noqa: E402
 from lecturelib.claims import (equal_budget_models, saved_activation_bytes, state_numbers,  # noqa: E402
                                steps_to_target)
 from lecturelib.tasks import ADDING_BASELINE_MSE, adding_batch_fn, echo_batch_fn  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results" / "gru_lstm_claims.json"
-BOOK_COPY = ROOT / "lecturelib" / "data" / "bench_gru_lstm_claims.json"
+NAME = "bench_gru_lstm_claims.json"
+BOOK_COPY = ROOT / "lecturelib" / "data" / NAME
 KINDS = ("gru", "lstm")
 NAMES = {"gru": "GRU", "lstm": "LSTM"}
 
@@ -185,11 +188,12 @@ def make_table(rows: list[dict]) -> str:
 
 def main(seeds=(0, 1), budget: int = 2000, quick: bool = False, threads: int = 1) -> dict:
     torch.set_num_threads(threads)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     start = time.perf_counter()
     delays = (5, 10, 20) if quick else (5, 10, 20, 40)
     settings = dict(budget=budget, adding_T=40, batch=32, max_steps_adding=300 if quick else 1500,
                     echo_extra_steps=20, max_steps_echo=200 if quick else 800, delays=list(delays),
-                    seeds=list(seeds), timing_T=60, timing_batch=64, timing_repeats=3 if quick else 7)
+                    seeds=list(seeds), timing_T=60, timing_batch=64, timing_repeats=3 if quick else 31)
     mem = memory(budget, settings["adding_T"], settings["batch"])
     comp = computation(budget, settings["timing_T"], settings["timing_batch"], settings["timing_repeats"])
     speed = training_speed(budget, settings["adding_T"], settings["batch"], settings["max_steps_adding"], seeds)
@@ -204,31 +208,31 @@ def main(seeds=(0, 1), budget: int = 2000, quick: bool = False, threads: int = 1
             f"{settings['timing_repeats']} runs. Adding problem: T = {settings['adding_T']}, batch {settings['batch']}, "
             f"Adam 0.01, at most {settings['max_steps_adding']} steps. Echo: T = delay + "
             f"{settings['echo_extra_steps']}, MSE below 0.1 within {settings['max_steps_echo']} steps. Seeds "
-            f"{', '.join(map(str, seeds))}. Produced by bench/bench_gru_lstm_claims.py with torch {torch.__version__} "
-            f"on {platform.machine()}, {threads} thread(s), in {time.perf_counter() - start:.0f} s.")
+            f"{', '.join(map(str, seeds))}. Produced by bench/bench_gru_lstm_claims.py"
+            f"{' --quick (a smoke run)' if quick else ''} on {datetime.date.today().isoformat()} with torch "
+            f"{torch.__version__} on {platform.machine()} ({os.cpu_count()} cores, {threads} torch thread(s), load "
+            f"average {load:.1f} at the start), in {time.perf_counter() - start:.0f} s.")
     results = dict(rows=rows, table=table, settings=text, raw=dict(memory=mem, computation=comp, adding_steps=speed,
                    echo_steps={k: {str(d): v for d, v in by.items()} for k, by in length.items()}), config=settings)
     print(table)
     print()
     print(text)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=1))
-    BOOK_COPY.write_text(json.dumps(results, indent=1))
+    write_result(NAME, results)
     return results
 
 
 def report_only() -> dict:
-    """Rebuild the rows and the table from the measurements stored by the last run (no training)."""
-    results = json.loads(RESULTS.read_text() if RESULTS.exists() else BOOK_COPY.read_text())
+    """Rebuild the rows and the table from the measurements stored by the last run (no training): the run in
+    bench/results if there is one, else the published copy; writes bench/results only."""
+    last = RESULTS / NAME
+    results = json.loads(last.read_text() if last.exists() else BOOK_COPY.read_text())
     raw, config = results["raw"], results["config"]
     length = {k: {int(d): v for d, v in by.items()} for k, by in raw["echo_steps"].items()}
     results["rows"] = make_rows(raw["memory"], raw["computation"], raw["adding_steps"], length,
                                 tuple(config["delays"]), tuple(config["seeds"]))
     results["table"] = make_table(results["rows"])
     print(results["table"])
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=1))
-    BOOK_COPY.write_text(json.dumps(results, indent=1))
+    write_result(NAME, results)
     return results
 
 
