@@ -17,9 +17,6 @@ sentence the new run contradicts).
 from __future__ import annotations
 
 import argparse
-import datetime
-import os
-import platform
 import sys
 from pathlib import Path
 
@@ -27,7 +24,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchkit import markdown_table, timed, write_result  # noqa: E402
+from benchkit import load_average, markdown_table, provenance, timed, write_result  # noqa: E402
 from lecturelib.recipes import ADDING_RECIPES, train_adding  # noqa: E402
 from lecturelib.tasks import ADDING_BASELINE_MSE  # noqa: E402
 
@@ -70,7 +67,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--hidden", type=int, default=32)
     args = parser.parse_args([] if argv is None else argv)
     torch.set_num_threads(1)
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    load = load_average()
     results, total = timed(lambda: run(args.lengths, args.steps, args.seeds, args.hidden))
     results["total_seconds"] = total
     results["table"] = table(results)
@@ -78,10 +75,8 @@ def main(argv=None) -> dict:
         f"{results['steps']} Adam steps (learning rate {results['lr']}), batch {results['batch_size']}, hidden "
         f"size {results['n_hidden']}, every recipe clipped at {results['clip']}; seeds {results['seeds']}. Final MSE: "
         f"mean of the last 200 steps; solved: final MSE below a tenth of the baseline "
-        f"{results['baseline']:.4f}; norm ratio: the last one measured, mean over seeds. Produced by "
-        f"bench/bench_adding.py on {datetime.date.today().isoformat()} with torch {torch.__version__} on "
-        f"{platform.machine()} ({os.cpu_count()} cores, 1 torch thread, load average {load:.1f} at the start), "
-        f"in {total:.0f} s.")
+        f"{results['baseline']:.4f}; norm ratio: the last one measured, mean over seeds. "
+        + provenance("bench/bench_adding.py", load, total, threads=1))
     print(results["table"])
     print()
     print(results["settings"])

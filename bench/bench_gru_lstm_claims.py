@@ -22,10 +22,7 @@ against it; to publish a new run, copy it there: ``cp bench/results/bench_gru_ls
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -34,7 +31,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchkit import RESULTS, ROOT, write_result  # noqa: E402
+from benchkit import RESULTS, ROOT, load_average, provenance, write_result  # noqa: E402
 from lecturelib.claims import (equal_budget_models, saved_activation_bytes, state_numbers,  # noqa: E402
                                steps_to_target)
 from lecturelib.tasks import ADDING_BASELINE_MSE, adding_batch_fn, echo_batch_fn  # noqa: E402
@@ -188,7 +185,7 @@ def make_table(rows: list[dict]) -> str:
 
 def main(seeds=(0, 1), budget: int = 2000, quick: bool = False, threads: int = 1) -> dict:
     torch.set_num_threads(threads)
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    load = load_average()
     start = time.perf_counter()
     delays = (5, 10, 20) if quick else (5, 10, 20, 40)
     settings = dict(budget=budget, adding_T=40, batch=32, max_steps_adding=300 if quick else 1500,
@@ -208,10 +205,9 @@ def main(seeds=(0, 1), budget: int = 2000, quick: bool = False, threads: int = 1
             f"{settings['timing_repeats']} runs. Adding problem: T = {settings['adding_T']}, batch {settings['batch']}, "
             f"Adam 0.01, at most {settings['max_steps_adding']} steps. Echo: T = delay + "
             f"{settings['echo_extra_steps']}, MSE below 0.1 within {settings['max_steps_echo']} steps. Seeds "
-            f"{', '.join(map(str, seeds))}. Produced by bench/bench_gru_lstm_claims.py"
-            f"{' --quick (a smoke run)' if quick else ''} on {datetime.date.today().isoformat()} with torch "
-            f"{torch.__version__} on {platform.machine()} ({os.cpu_count()} cores, {threads} torch thread(s), load "
-            f"average {load:.1f} at the start), in {time.perf_counter() - start:.0f} s.")
+            f"{', '.join(map(str, seeds))}. "
+            + provenance("bench/bench_gru_lstm_claims.py" + (" --quick (a smoke run)" if quick else ""), load,
+                         time.perf_counter() - start, threads=threads))
     results = dict(rows=rows, table=table, settings=text, raw=dict(memory=mem, computation=comp, adding_steps=speed,
                    echo_steps={k: {str(d): v for d, v in by.items()} for k, by in length.items()}), config=settings)
     print(table)

@@ -30,8 +30,6 @@ if __name__ == "__main__":  # must be set before numpy loads OpenBLAS
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
-import datetime
-import platform
 import sys
 import time
 from pathlib import Path
@@ -40,7 +38,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchkit import markdown_table, round_robin, write_result  # noqa: E402
+from benchkit import load_average, markdown_table, provenance, round_robin, write_result  # noqa: E402
 from lecturelib.lstm import LSTM, UnfusedLSTM, lstm_backward, lstm_forward, lstm_from_torch  # noqa: E402
 
 SIZES = {
@@ -113,7 +111,7 @@ def main(repeats: int = 9, threads: int = 1) -> dict:
     """Run the benchmark, print a Markdown table, write bench/results/bench_lstm.json, return the results."""
     old = torch.get_num_threads()
     torch.set_num_threads(threads)
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    load = load_average()
     start = time.perf_counter()
     try:
         results = {"torch": torch.__version__, "threads": threads,
@@ -126,10 +124,8 @@ def main(repeats: int = 9, threads: int = 1) -> dict:
     results["table"] = table(results)
     results["settings"] = (
         f"Forward + backward on CPU, float32, {threads} torch thread(s); median of {repeats} rounds, the "
-        f"variants timed in turns; × nn.LSTM: ratio to nn.LSTM in the same rounds. Sizes: {sizes}. Produced by "
-        f"bench/bench_lstm.py on {datetime.date.today().isoformat()} with torch {torch.__version__} on "
-        f"{platform.machine()} ({os.cpu_count()} cores, load average {load:.1f} at the start), "
-        f"in {time.perf_counter() - start:.0f} s.")
+        f"variants timed in turns; × nn.LSTM: ratio to nn.LSTM in the same rounds. Sizes: {sizes}. "
+        + provenance("bench/bench_lstm.py", load, time.perf_counter() - start, threads=threads))
     print(results["table"])
     print()
     print(results["settings"])

@@ -13,7 +13,6 @@ Run: ``python bench/bench_recipes.py [--steps N] [--seeds K]``.
 from __future__ import annotations
 
 import argparse
-import platform
 import sys
 import time
 from pathlib import Path
@@ -22,7 +21,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchkit import markdown_table, write_result  # noqa: E402
+from benchkit import load_average, markdown_table, provenance, write_result  # noqa: E402
 from lecturelib.recipes import BENCH_FILE, KINDS, LABELS, compare_recipes, task_setup  # noqa: E402
 
 
@@ -38,6 +37,7 @@ def main(steps: int = 1500, seeds: int = 2, budget: int = 4000, adding_T: int = 
          batch_size: int = 64, threads: int = 1) -> dict:
     """Run the comparison; print a Markdown table; write the JSON files; return the results."""
     torch.set_num_threads(threads)
+    load = load_average()
     start = time.perf_counter()
     per_seed = []
     for seed in range(seeds):
@@ -61,9 +61,8 @@ def main(steps: int = 1500, seeds: int = 2, budget: int = 4000, adding_T: int = 
     table = make_table(rows, seeds)
     settings = (f"{steps} Adam steps (learning rate 0.01), batch {batch_size}, about {budget} parameters per model, "
                 f"{seeds} seeds. Final loss: mean of the last 50 steps, averaged over the seeds; solved: seeds "
-                f"below 0.1 × baseline; s/run: seconds per training run. Produced by bench/bench_recipes.py "
-                f"with torch {torch.__version__} on {platform.machine()}, {threads} thread(s), "
-                f"in {time.perf_counter() - start:.0f} s.")
+                f"below 0.1 × baseline; s/run: seconds per training run. "
+                + provenance("bench/bench_recipes.py", load, time.perf_counter() - start, threads=threads))
     results = {"rows": rows, "table": table, "settings": settings, "curves_every_10_steps": curves}
     print(table)
     print()

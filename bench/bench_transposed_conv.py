@@ -12,10 +12,8 @@ to publish a new run, copy it there: ``cp bench/results/bench_transposed_conv.js
 from __future__ import annotations
 
 import ctypes
-import datetime
 import glob
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -25,7 +23,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchkit import markdown_table, median_time, write_result  # noqa: E402
+from benchkit import load_average, markdown_table, median_time, provenance, write_result  # noqa: E402
 from lecturelib.transposed_conv import conv_transpose2d, conv_transpose2d_loop  # noqa: E402
 
 #            N, C_in, C_out, H=W, k, stride, padding
@@ -87,7 +85,7 @@ def make_table(rows: list[dict]) -> str:
 
 
 def _run(repeats: int, loop_repeats: int, single: bool) -> dict:
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    load = load_average()
     start = time.perf_counter()
     rng = np.random.default_rng(0)
     rows = []
@@ -107,10 +105,8 @@ def _run(repeats: int, loop_repeats: int, single: bool) -> dict:
     table = make_table(rows)
     settings = (f"{LEGEND} float32, one thread for torch{' and numpy' if single else ' (numpy threads not set)'}; "
                 f"median of {repeats} calls ({loop_repeats} for the loop) after one warm-up call. "
-                f"Produced by bench/bench_transposed_conv.py on {datetime.date.today().isoformat()} with "
-                f"torch {torch.__version__}, numpy {np.__version__} on {platform.machine()} "
-                f"({os.cpu_count()} cores, load average {load:.1f} at the start), "
-                f"in {time.perf_counter() - start:.0f} s.")
+                + provenance("bench/bench_transposed_conv.py", load, time.perf_counter() - start,
+                             versions=f", numpy {np.__version__}"))
     result = dict(benchmark="transposed_conv", dtype="float32", torch_threads=torch.get_num_threads(),
                   numpy_single_thread=single, repeats=repeats, loop_repeats=loop_repeats, rows=rows,
                   table=table, settings=settings)

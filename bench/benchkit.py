@@ -5,7 +5,10 @@ path) and writes only under ``bench/results/``.
 """
 from __future__ import annotations
 
+import datetime
 import json
+import os
+import platform
 import statistics
 import sys
 import time
@@ -18,6 +21,26 @@ RESULTS = BENCH / "results"
 
 if str(ROOT) not in sys.path:  # the benchmarks import lecturelib from this checkout
     sys.path.insert(0, str(ROOT))
+
+
+def load_average() -> float:
+    """The machine's one-minute load average (NaN where the platform has none): taken at a bench's
+    start, it says how busy the machine was while the timings were taken."""
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+
+
+def provenance(script: str, load: float, seconds: float, threads: int | None = None, versions: str = "") -> str:
+    """The sentence that ends every stored table's caption: which script, when, on what, how busy, how long.
+
+    ``script`` is the command as run (``"bench/bench_lstm.py"``), ``load`` the :func:`load_average` at the
+    start, ``threads`` torch's thread count if the script set one, ``versions`` any library versions besides
+    torch's (``", numpy 2.1.3"``).
+    """
+    import torch
+
+    cores = f"{os.cpu_count()} cores" + (f", {threads} torch thread(s)" if threads is not None else "")
+    return (f"Produced by {script} on {datetime.date.today().isoformat()} with torch {torch.__version__}{versions} "
+            f"on {platform.machine()} ({cores}, load average {load:.1f} at the start), in {seconds:.0f} s.")
 
 
 def timed(fn: Callable[[], object]):
