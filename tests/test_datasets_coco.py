@@ -10,6 +10,7 @@ from pycocotools import mask as cocomask
 
 from lecturelib.datasets import coco, synthetic
 from lecturelib.datasets.errors import DatasetFormatError
+from coco_helpers import check_bad, sample_instances
 
 SAMPLE = synthetic.coco_sample_root()
 
@@ -126,16 +127,7 @@ def test_full_layout_in_temporary_folder(tmp_path):
 
 @pytest.fixture
 def instances():
-    with open(SAMPLE / "annotations" / "instances_val2017.json") as f:
-        return json.load(f)
-
-
-def check_bad(tmp_path, data, problem, kind="instances"):
-    path = tmp_path / "bad.json"
-    path.write_text(json.dumps(data))
-    with pytest.raises(DatasetFormatError) as err:
-        coco.load_coco(path, kind)
-    assert str(path) in str(err.value) and problem in str(err.value), str(err.value)
+    return sample_instances()
 
 
 @pytest.mark.parametrize("edit,problem", [

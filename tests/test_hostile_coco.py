@@ -13,6 +13,7 @@ from pycocotools import mask as cocomask
 
 from lecturelib.datasets import coco, synthetic
 from lecturelib.datasets.errors import DatasetFormatError
+from coco_helpers import check_bad, sample_instances
 from timeouts import alarm
 
 SAMPLE = synthetic.coco_sample_root()
@@ -114,16 +115,7 @@ def test_oversized_json_is_refused(tmp_path):
 
 @pytest.fixture
 def instances():
-    with open(SAMPLE / "annotations" / "instances_val2017.json") as f:
-        return json.load(f)
-
-
-def check_bad(tmp_path, data, problem, kind="instances"):
-    path = tmp_path / "bad.json"
-    path.write_text(json.dumps(data))
-    with pytest.raises(DatasetFormatError) as err:
-        coco.load_coco(path, kind)
-    assert str(path) in str(err.value) and problem in str(err.value), str(err.value)
+    return sample_instances()
 
 
 def first_polygon(d):
