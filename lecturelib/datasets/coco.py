@@ -370,6 +370,20 @@ def _check_segmentation(path, seg, where, img):
     raise DatasetFormatError(path, f"{where}: segmentation must be a list of polygons or an RLE object")
 
 
+def _check_bbox(path, where: str, box, img: dict, tolerance: float) -> None:
+    """Refuse a ``bbox`` that is not ``[x, y, width, height]`` of numbers, has a negative side, or reaches
+    more than ``tolerance`` pixels past its image ``img``; the error names ``where`` it is."""
+    if not isinstance(box, list) or len(box) != 4 or not all(map(_is_num, box)):
+        raise DatasetFormatError(path, f"{where}: bbox must be [x, y, width, height], got {box!r}")
+    x, y, bw, bh = box
+    if bw < 0 or bh < 0:
+        raise DatasetFormatError(path, f"{where}: bbox {box} has a negative width or height")
+    if (x < -tolerance or y < -tolerance or x + bw > img["width"] + tolerance
+            or y + bh > img["height"] + tolerance):
+        raise DatasetFormatError(path, f"{where}: bbox {box} lies outside its {img['width']}x{img['height']} "
+                                       f"image {img['id']}")
+
+
 def _check_annotation(path, ann, i, images, cats, kind):
     where = f"annotations[{i}]"
     if kind == "captions":
@@ -389,16 +403,8 @@ def _check_annotation(path, ann, i, images, cats, kind):
     if not _is_int(ann["category_id"]) or ann["category_id"] not in cats:
         raise DatasetFormatError(path, f"{where} (id {ann.get('id')}): category_id {ann['category_id']!r} does "
                                        f"not exist in 'categories'")
-    box = ann["bbox"]
-    if not isinstance(box, list) or len(box) != 4 or not all(map(_is_num, box)):
-        raise DatasetFormatError(path, f"{where}: bbox must be [x, y, width, height], got {box!r}")
-    x, y, bw, bh = box
-    if bw < 0 or bh < 0:
-        raise DatasetFormatError(path, f"{where}: bbox {box} has a negative width or height")
-    tol = 1.0   # real files have boxes reaching a fraction of a pixel past the border
-    if x < -tol or y < -tol or x + bw > img["width"] + tol or y + bh > img["height"] + tol:
-        raise DatasetFormatError(path, f"{where}: bbox {box} lies outside its {img['width']}x{img['height']} "
-                                       f"image {img['id']}")
+    # real files have boxes reaching a fraction of a pixel past the border
+    _check_bbox(path, where, ann["bbox"], img, tolerance=1.0)
     if ann["iscrowd"] not in (0, 1) or isinstance(ann["iscrowd"], bool):
         raise DatasetFormatError(path, f"{where}: iscrowd must be 0 or 1, got {ann['iscrowd']!r}")
     if not _is_num(ann["area"]) or ann["area"] < 0:
@@ -560,15 +566,7 @@ def parse_panoptic(data, path="<panoptic>") -> dict:
             if seg["area"] > img["width"] * img["height"]:
                 raise DatasetFormatError(path, f"{swhere}: area {seg['area']} is larger than its {img['width']}x"
                                                f"{img['height']} image")
-            box = seg["bbox"]
-            if not isinstance(box, list) or len(box) != 4 or not all(map(_is_num, box)):
-                raise DatasetFormatError(path, f"{swhere}: bbox must be [x, y, width, height], got {box!r}")
-            x, y, bw, bh = box
-            if bw < 0 or bh < 0:
-                raise DatasetFormatError(path, f"{swhere}: bbox {box} has a negative width or height")
-            if x < 0 or y < 0 or x + bw > img["width"] or y + bh > img["height"]:
-                raise DatasetFormatError(path, f"{swhere}: bbox {box} lies outside its {img['width']}x"
-                                               f"{img['height']} image {img['id']}")
+            _check_bbox(path, swhere, seg["bbox"], img, tolerance=0.0)
             ids.add(seg["id"])
         if ann["image_id"] in by_image:
             raise DatasetFormatError(path, f"{where}: a second annotation for image {ann['image_id']}")
