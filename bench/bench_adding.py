@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchkit import load_average, markdown_table, provenance, timed, write_result  # noqa: E402
+from benchkit import load_average, markdown_table, provenance, publish, timed  # noqa: E402
 from lecturelib.recipes import ADDING_RECIPES, train_adding  # noqa: E402
 from lecturelib.tasks import ADDING_BASELINE_MSE  # noqa: E402
 
@@ -77,10 +77,7 @@ def main(argv=None) -> dict:
         f"mean of the last 200 steps; solved: final MSE below a tenth of the baseline "
         f"{results['baseline']:.4f}; norm ratio: the last one measured, mean over seeds. "
         + provenance("bench/bench_adding.py", load, total, threads=1))
-    print(results["table"])
-    print()
-    print(results["settings"])
-    write_result("bench_adding.json", results)
+    publish("bench_adding.json", results)
     return results
 
 

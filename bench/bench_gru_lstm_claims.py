@@ -31,7 +31,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchkit import RESULTS, ROOT, load_average, provenance, write_result  # noqa: E402
+from benchkit import RESULTS, ROOT, load_average, provenance, publish, write_result  # noqa: E402
 from lecturelib.claims import (equal_budget_models, saved_activation_bytes, state_numbers,  # noqa: E402
                                steps_to_target)
 from lecturelib.tasks import ADDING_BASELINE_MSE, adding_batch_fn, echo_batch_fn  # noqa: E402
@@ -210,10 +210,7 @@ def main(seeds=(0, 1), budget: int = 2000, quick: bool = False, threads: int = 1
                          time.perf_counter() - start, threads=threads))
     results = dict(rows=rows, table=table, settings=text, raw=dict(memory=mem, computation=comp, adding_steps=speed,
                    echo_steps={k: {str(d): v for d, v in by.items()} for k, by in length.items()}), config=settings)
-    print(table)
-    print()
-    print(text)
-    write_result(NAME, results)
+    publish(NAME, results)
     return results
 
 

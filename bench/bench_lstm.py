@@ -38,7 +38,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchkit import load_average, markdown_table, provenance, round_robin, write_result  # noqa: E402
+from benchkit import load_average, markdown_table, provenance, publish, round_robin  # noqa: E402
 from lecturelib.lstm import LSTM, UnfusedLSTM, lstm_backward, lstm_forward, lstm_from_torch  # noqa: E402
 
 SIZES = {
@@ -126,10 +126,7 @@ def main(repeats: int = 9, threads: int = 1) -> dict:
         f"Forward + backward on CPU, float32, {threads} torch thread(s); median of {repeats} rounds, the "
         f"variants timed in turns; × nn.LSTM: ratio to nn.LSTM in the same rounds. Sizes: {sizes}. "
         + provenance("bench/bench_lstm.py", load, time.perf_counter() - start, threads=threads))
-    print(results["table"])
-    print()
-    print(results["settings"])
-    write_result("bench_lstm.json", results)
+    publish("bench_lstm.json", results)
     return results
 
 

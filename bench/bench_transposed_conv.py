@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchkit import load_average, markdown_table, median_time, provenance, write_result  # noqa: E402
+from benchkit import load_average, markdown_table, median_time, provenance, publish  # noqa: E402
 from lecturelib.transposed_conv import conv_transpose2d, conv_transpose2d_loop  # noqa: E402
 
 #            N, C_in, C_out, H=W, k, stride, padding
@@ -110,10 +110,7 @@ def _run(repeats: int, loop_repeats: int, single: bool) -> dict:
     result = dict(benchmark="transposed_conv", dtype="float32", torch_threads=torch.get_num_threads(),
                   numpy_single_thread=single, repeats=repeats, loop_repeats=loop_repeats, rows=rows,
                   table=table, settings=settings)
-    print(table)
-    print()
-    print(settings)
-    write_result("bench_transposed_conv.json", result)
+    publish("bench_transposed_conv.json", result)
     return result
 
 

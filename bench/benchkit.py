@@ -89,6 +89,15 @@ def markdown_table(header: list[str], rows: list[list], right: set[int] | None =
     return "\n".join(lines)
 
 
+def publish(name: str, results: dict) -> Path:
+    """Print ``results["table"]`` and its caption ``results["settings"]``, and write ``results`` to
+    ``bench/results/<name>``, from where a run is copied to lecturelib/data to appear in the book."""
+    print(results["table"])
+    print()
+    print(results["settings"])
+    return write_result(name, results)
+
+
 def write_result(name: str, data: dict) -> Path:
     """Write ``data`` as JSON to ``bench/results/<name>`` (the only place benchmarks write); return the path."""
     path = RESULTS / name
