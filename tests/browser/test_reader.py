@@ -123,6 +123,27 @@ def test_no_page_scrolls_sideways_on_a_phone(open_at, path):
     assert not wide, f"display equations running off the screen: {wide}"
 
 
+STORED_TABLES = [c for c in CHAPTERS if c.split("/")[-1][:2] in ("03", "04", "05", "06", "09")]
+
+
+@pytest.mark.parametrize("chapter", STORED_TABLES)
+def test_stored_tables_scroll_in_their_box_and_keep_the_caption_readable_on_a_phone(open_at, chapter):
+    # lecturelib.tables.Table: the table may be wider than a phone and then scrolls in its own box;
+    # the caption (which script, when, on what machine) wraps within the screen instead of scrolling away.
+    page = open_at(f"{chapter}.html", PHONE)
+    tables = page.evaluate("""() => [...document.querySelectorAll('figure.lecturelib-table')].map(f => {
+        const box = f.querySelector('div'), cap = f.querySelector('figcaption');
+        return {box: box.getBoundingClientRect().right, scrolls: getComputedStyle(box).overflowX,
+                caption: cap ? cap.getBoundingClientRect().right : null,
+                text: cap ? cap.textContent.slice(0, 50) : ''};
+      })""")
+    width = page.evaluate("() => document.documentElement.clientWidth")
+    assert any(t["caption"] is not None for t in tables), "no stored table (a captioned one) on this page"
+    bad = [t for t in tables if t["box"] > width + 1 or t["scrolls"] != "auto"
+           or (t["caption"] is not None and t["caption"] > width + 1)]
+    assert not bad, f"tables or captions running off a {width} px screen: {bad}"
+
+
 # ------------------------------------------------------------------ no test plumbing on show
 
 @pytest.mark.parametrize("path", PAGES)
