@@ -471,7 +471,25 @@ def _markdown_text(text: str, ctx: Context) -> str:
         lines.append(line)
     text = "\n".join(lines)
     text = re.sub(r"(\$\$)\s*\([\w.:-]+\)", r"\1", text)  # $$ ... $$ (label): the label is for the book
-    return convert_roles(text, ctx)
+    spanning = re.search(r"\{[a-z][\w:-]*\}`[^`]*\n", text)
+    if spanning:  # roles are converted line by line (below)
+        ctx.fail(f"a role whose text runs onto the next line ({spanning.group(0).strip()!r}...)")
+    return "\n".join(_line_roles_converted(line, ctx) for line in text.split("\n"))
+
+
+# What makes a line a list item, heading or quote in Markdown when it starts with it.
+BLOCK_MARKER = re.compile(r"^(\s*)(\d+)([.)])(?=\s|$)|^(\s*)([-+*>#])(?=\s|$)")
+
+
+def _line_roles_converted(line: str, ctx: Context) -> str:
+    """One line with its roles converted. A line of the book that starts with a role must not become a
+    list item, heading or quote when the role's text does: a glued 1 followed by ". That is" would make
+    a numbered list in Colab, so the marker is escaped ("1\\. That is")."""
+    converted = convert_roles(line, ctx)
+    if not ROLE.match(line.lstrip()):
+        return converted
+    return BLOCK_MARKER.sub(lambda m: (f"{m.group(1)}{m.group(2)}\\{m.group(3)}" if m.group(2)
+                                       else f"{m.group(4)}\\{m.group(5)}"), converted, count=1)
 
 
 def _quote(text: str) -> str:

@@ -369,6 +369,22 @@ def test_glued_numbers_are_pasted_from_the_build_and_named_without_it(tmp_path, 
     assert f"`{name}` (printed above)" in without
 
 
+def test_a_glued_number_starting_a_line_does_not_become_a_list_in_colab(book):
+    # In the book the line starts with a role; pasted in, "1. That is ..." would be a numbered list item
+    # in Colab's Markdown, and "- 2 units" a bullet.
+    ctx = edition.Context(book, CHAPTERS[2], glued={"solved": 1, "drop": "- 2", "lost": 3})
+    source = ("Talathi-Vartak solves\n{glue:text}`solved`. That is not what they report;\n"
+              "{glue:text}`drop` units\nand {glue:text}`lost`. stays inline.")
+    cells = edition.convert_markdown(source, ctx)
+    assert len(cells) == 1
+    text = cells[0].source
+    html = MarkdownIt("commonmark").render(text)
+    assert "<ol" not in html and "<ul" not in html, html
+    assert "1. That is not" in html and "- 2 units" in html and "3. stays inline" in html
+    with pytest.raises(edition.EditionError, match="runs onto the next line"):
+        edition.convert_markdown("{cite:t}`le2015,\ntalathi2016` write", ctx)
+
+
 # ------------------------------------------------------------------ the Sphinx hook (_ext/colab_links.py)
 
 def _hook():
