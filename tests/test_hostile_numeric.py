@@ -76,6 +76,9 @@ def test_train_refuses_a_clip_that_is_not_positive(clip):
 
 
 def test_train_with_a_positive_clip_still_trains():
+    # seeded: about 4 in 100 random starts have an output of exactly 0 (loss 0, nothing to decrease),
+    # so unseeded the test failed or passed with the order tests ran in
+    torch.manual_seed(0)
     model = rnn.VanillaRNN(3, 4, 2)
     log = training.train(model, _model_loss, lambda s: (torch.ones(5, 2, 3),), 5, clip=0.5, quiet=True, lr=1e-2)
     assert log.loss[-1] < log.loss[0]
