@@ -100,3 +100,40 @@ def test_mean_iou_mistakes():
         return 0.5
     assert not ch08.mean_iou.evaluate(mutates).correct
     assert ch08._iou_cases()[0][0, 0] == 50
+
+
+def _windows_computing_first_layer_feature(window, kernel, position, size):
+    """Brute force on a size x size image, zero-padded by window // 2, stride 1: the windows (top-left
+    corners in padded coordinates) whose unpadded kernel x kernel first layer is centred, somewhere
+    inside the window, on the image position ``position`` (row, column)."""
+    pad, half = window // 2, kernel // 2
+    r, c = position[0] + pad, position[1] + pad
+    count = 0
+    for top in range(size):             # one window per pixel: size * size windows
+        for left in range(size):
+            centres_r = range(top + half, top + window - half)
+            centres_c = range(left + half, left + window - half)
+            count += r in centres_r and c in centres_c
+    return count
+
+
+def test_feature_repeats_right_answer_is_the_brute_force_count():
+    w, k = ch08.REPEATS["window"], ch08.REPEATS["kernel"]
+    count = _windows_computing_first_layer_feature(w, k, (20, 17), 40)
+    assert ch08.feature_repeats.evaluate(count).correct
+    assert not ch08.feature_repeats.evaluate(w * w).correct   # the windows that contain the pixel
+
+
+@pytest.mark.parametrize("value, words", [
+    (121, "contain the pixel"), (100, "not by 1"), (64, "not by 3"), (9, "one direction only"),
+    (11, "window's side"), (1, "fully convolutional pass"), (80, "first included"), (49, "second 3x3 layer"),
+    (25, "third 3x3 layer"), (50, "not the count"), (81.5, "whole number"),
+])
+def test_feature_repeats_names_each_mistake(value, words):
+    v = ch08.feature_repeats.evaluate(value)
+    assert v.status == "incorrect" and words in v.message, (value, v.message)
+
+
+def test_feature_repeats_accepts_numpy_and_float_numbers():
+    assert ch08.feature_repeats.evaluate(np.int64(81)).correct
+    assert ch08.feature_repeats.evaluate(81.0).correct

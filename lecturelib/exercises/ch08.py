@@ -159,3 +159,54 @@ mean_iou = Exercise(
 )
 
 ALL = [forward_passes, which_unpooling, mean_iou]
+
+
+# ------------------------------------------------------------ discussion: what sliding windows compute again
+
+REPEATS = dict(window=11, kernel=3)
+
+
+def _judge_repeats(answer):
+    w, k = REPEATS["window"], REPEATS["kernel"]
+    value = expect_number(answer)
+    if value != int(value):
+        raise Wrong("a number of forward passes is a whole number.")
+    side = w - k + 1   # the first layer's map inside one window: an unpadded k x k convolution fits side times
+    right = side ** 2
+    diagnose(value, right, {
+        f"that is how many windows contain the pixel (the {w}² printed above). A first-layer feature needs its "
+        f"whole {k}x{k} neighbourhood inside the window, so the windows that have the position in their outer "
+        "ring of pixels do not compute it.": w ** 2,
+        f"the window shrinks by {k - 1} under an unpadded {k}x{k} convolution, not by 1: it can be centred "
+        f"{w} - {k} + 1 ways along each side.": (w - 1) ** 2,
+        f"the window shrinks by {k - 1} under an unpadded {k}x{k} convolution, not by {k}.": (w - k) ** 2,
+        "that counts along one direction only (or is the number of weights of one 3x3 kernel); the window "
+        "slides along both axes, and the windows that compute the feature form a square.": side,
+        "that is the window's side, along one direction, and for the pixel rather than for the feature.": w,
+        "once is what the fully convolutional pass needs; a sliding window knows nothing of its neighbours, so "
+        "every window that covers the position computes the feature again.": 1,
+        "that counts the computations after the first one; the question asks for every forward pass that "
+        "computes the feature, the first included.": right - 1,
+        f"that is the count for the second 3x3 layer, whose map inside a window is {side - k + 1}x"
+        f"{side - k + 1}; the question is about the first.": (side - k + 1) ** 2,
+        f"that is the count for the third 3x3 layer, the {side - 2 * (k - 1)}x{side - 2 * (k - 1)} map the "
+        "'fully connected' layer reads; the question is about the first.": (side - 2 * (k - 1)) ** 2,
+    }, rtol=0, atol=0.01,
+        generic="not the count. Find where in one window the first layer's features lie, then which window "
+                "positions put the chosen image position there.")
+    return (f"({w} - {k} + 1)² = {right}: one window computes a {side}x{side} map of first-layer features, and "
+            f"{side} window positions along each axis put a given position inside it. The fully convolutional "
+            "pass computes it once.")
+
+
+feature_repeats = Exercise(
+    "ex-seg-repeats", "what sliding windows compute again", handle="ch08.feature_repeats", judge=_judge_repeats,
+    hints=["Inside one 11x11 window, where can the centre of an unpadded 3x3 convolution lie?",
+           "Slide the window one pixel at a time: for how many positions along one axis does the chosen image "
+           "position stay in that part of the window? The windows move along both axes."],
+    solution="""
+    window, kernel = 11, 3
+    answer = (window - kernel + 1) ** 2   # 9 * 9 = 81
+    """,
+)
+ALL.append(feature_repeats)
