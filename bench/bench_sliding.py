@@ -31,12 +31,13 @@ LEGEND = ("Windows per pixel: the most forward passes one pixel enters; speed-up
 
 
 def make_table(rows: list[dict]) -> str:
-    """The Markdown table of the rows measured by :func:`main`."""
+    """The Markdown table of the rows measured by :func:`main` (a pure function of the rows: a stored run's
+    table can be made again from its rows without measuring anything)."""
     header = ["window", "forward passes", "windows per pixel", "sliding s", "fully conv. s", "speed-up",
               "max diff"]
     cells = [[f"{r['window']}×{r['window']}", f"{r['forward_passes']:,}", f"{r['recompute_max']:,}",
               f"{r['sliding_s']:.2f}", f"{r['fully_conv_s']:.3f}", f"{r['speedup']:.0f}×",
-              f"{r['max_abs_diff']:.1e}"] for r in rows]
+              f"{r['max_abs_diff']:.1e}".replace("e-", "e\u2212")] for r in rows]  # a minus: no line break
     return markdown_table(header, cells, right={1, 2, 3, 4, 5, 6})
 
 
