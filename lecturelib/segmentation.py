@@ -245,6 +245,22 @@ class WindowClassifier(nn.Module):
         return self.net(x)
 
 
+def conv_multiply_adds(net: WindowClassifier, size: int) -> int:
+    """Multiply-adds of ``net``'s convolutions on one ``3 x size x size`` input: per convolution,
+    (output pixels) x C_out x C_in x k x k, summed. Sliding windows pay ``conv_multiply_adds(net, window)``
+    per pixel; one fully convolutional pass pays ``conv_multiply_adds(net, H + window - 1)`` for the
+    zero-padded H x H image."""
+    check_int_range("size", size, net.window, MAX_SIDE)
+    total, x = 0, torch.zeros(1, net.net[0].in_channels, size, size)
+    with torch.no_grad():
+        for layer in net.net:
+            y = layer(x)
+            if isinstance(layer, nn.Conv2d):
+                total += y[0].numel() * layer.weight[0].numel()
+            x = y
+    return int(total)
+
+
 def _check_image(image) -> torch.Tensor:
     if not torch.is_tensor(image):
         image = torch.as_tensor(np.asarray(image), dtype=torch.float32)

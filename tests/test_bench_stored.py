@@ -1,7 +1,8 @@
 """Stored bench runs that chapters show: each table must be the table of the measurements stored with it.
 
-Chapter 3 displays ``lecturelib/data/bench_adding.json`` (bench/bench_adding.py) and chapter 5
-``bench_gru_lstm_claims.json`` (bench/bench_gru_lstm_claims.py), and each asserts its prose against them.
+Chapter 3 displays ``lecturelib/data/bench_adding.json`` (bench/bench_adding.py), chapter 5
+``bench_gru_lstm_claims.json`` (bench/bench_gru_lstm_claims.py) and chapter 8 ``bench_sliding.json``
+(bench/bench_sliding.py), and each asserts its prose against them.
 These tests check that a stored file is internally consistent: its table is what the bench script makes
 of the raw results stored beside it (so a hand-edited number or verdict fails), and derived counts follow
 from the raw numbers and the task's baseline.
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from lecturelib.recipes import ADDING_RECIPES
+from lecturelib.segmentation import sliding_window_cost
 from lecturelib.tasks import ADDING_BASELINE_MSE
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
@@ -80,3 +82,22 @@ def test_stored_claims_table_follows_from_its_measurements():
     assert claims.make_table(rows) == stored["table"]
     assert "--quick" not in stored["settings"]  # a smoke run is never published
     assert len(config["seeds"]) >= 2
+
+
+def test_stored_sliding_table_is_the_table_of_the_stored_rows():
+    sliding = load_bench("bench_sliding")
+    stored = load_stored("bench_sliding.json")
+    assert stored["table"] == sliding.make_table(stored["rows"])
+    assert "bench/bench_sliding.py" in stored["settings"]
+    assert f"best of {stored['repeats']} calls" in stored["settings"]
+
+
+def test_stored_sliding_speedups_and_counts_follow_from_the_rows():
+    stored = load_stored("bench_sliding.json")
+    size = stored["size"]
+    for row in stored["rows"]:
+        assert row["speedup"] == pytest.approx(row["sliding_s"] / row["fully_conv_s"])
+        cost = sliding_window_cost(size, size, row["window"])
+        assert (row["forward_passes"], row["recompute_max"]) == (cost["forward_passes"], cost["recompute_max"])
+        assert row["forward_passes"] == size * size and row["recompute_max"] == row["window"] ** 2
+        assert row["max_abs_diff"] < 1e-4  # the two ways gave the same scores

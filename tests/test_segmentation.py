@@ -309,3 +309,18 @@ def test_the_stored_chapter_networks_load():
     classifier = seg.load_trained("classifier", fcn.CropClassifier(K))
     seg.load_trained("fcn", fcn.FCN(classifier))
     assert record["scenes"]["colours"] == "shared"
+
+
+@pytest.mark.parametrize("window", [5, 7, 11, 15])
+@pytest.mark.parametrize("extra", [0, 29])
+def test_conv_multiply_adds_match_pytorchs_flop_counter(window, extra):
+    """PyTorch's FlopCounterMode counts 2 FLOPs per multiply-add of a convolution (biases not counted)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    net = seg.WindowClassifier(7, window=window)
+    size = window + extra
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        net(torch.zeros(1, 3, size, size))
+    assert seg.conv_multiply_adds(net, size) == counter.get_total_flops() // 2
+    with pytest.raises(ValueError, match="size"):
+        seg.conv_multiply_adds(net, window - 1)
